@@ -1,0 +1,23 @@
+/**
+ * Build the express app (conventions 1): never listens. main.ts and the tests call this.
+ */
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { Deps } from './deps.js';
+import { formBody, jsonBody, requireKnownMediaType } from './http/body.js';
+import { errorHandler, notFoundHandler } from './http/errors.js';
+import { requestLogger } from './http/logging.js';
+import { allRoutes, type RouteSpec } from './http/routes.js';
+
+export function createApp(deps: Deps, routes: RouteSpec[] = allRoutes(deps)): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(requestLogger(deps.logger));
+  app.use(helmet());
+  app.use(requireKnownMediaType, jsonBody, formBody);
+  for (const route of routes) app[route.method](route.path, ...route.handlers);
+  app.use(notFoundHandler);
+  app.use(errorHandler(deps.logger));
+  return app;
+}

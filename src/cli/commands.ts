@@ -1,0 +1,65 @@
+/**
+ * CLI commands as plain functions over settings, returning an exit code (testable in-process).
+ * Exit codes: 0 ok, 1 the check failed (e.g. invalid registry), 2 usage error.
+ */
+import { generateSigningKey } from '../auth/keys.js';
+import { loadRegistry, summariseRegistry } from '../config/registry.js';
+import { RegistryError } from '../config/registry-types.js';
+import type { Settings } from '../config/settings.js';
+
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+export const USAGE = `Usage: homeward <command>
+
+Commands:
+  config check     validate partners and agreements in $CONSENT_DIR and print a summary
+  keys generate    add a new gateway signing key (Ed25519) to $KEYS_DIR; it becomes the active key
+  help             show this text
+
+Settings come from the same environment variables as the gateway (see README, Configuration).`;
+
+export async function runCommand(argv: string[], settings: Settings, io: CliIo): Promise<number> {
+  const [group, action, ...rest] = argv;
+  const command = [group, action].filter(Boolean).join(' ');
+  if (rest.length > 0) {
+    io.err(`homeward: unexpected arguments: ${rest.join(' ')}\n\n${USAGE}`);
+    return 2;
+  }
+  switch (command) {
+    case 'config check':
+      return configCheck(settings, io);
+    case 'keys generate':
+      return keysGenerate(settings, io);
+    case 'help':
+    case '':
+      io.out(USAGE);
+      return command === '' ? 2 : 0;
+    default:
+      io.err(`homeward: unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+function configCheck(settings: Settings, io: CliIo): number {
+  try {
+    const registry = loadRegistry(settings.consentDir);
+    io.out(summariseRegistry(registry));
+    io.out(`OK: ${registry.partners.size} partners, ${registry.agreements.length} agreement versions`);
+    return 0;
+  } catch (err) {
+    if (err instanceof RegistryError) {
+      io.err(err.message);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+async function keysGenerate(settings: Settings, io: CliIo): Promise<number> {
+  const kid = await generateSigningKey(settings.keysDir);
+  io.out(`Generated signing key ${kid} in ${settings.keysDir} (mode 0600); it is now the active key.`);
+  return 0;
+}

@@ -1,0 +1,20 @@
+/**
+ * `homeward <command>`: the admin CLI. Like main.ts it is an entry point, so it reads env
+ * (the same settings as the gateway) and nothing below it does.
+ */
+import { parseSettings } from '../config/settings.js';
+import { type CliIo, runCommand } from './commands.js';
+
+const io: CliIo = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+let settings: ReturnType<typeof parseSettings>;
+try {
+  settings = parseSettings(process.env);
+} catch (err) {
+  io.err(`homeward: ${(err as Error).message}`);
+  process.exit(2);
+}
+process.exitCode = await runCommand(process.argv.slice(2), settings, io);

@@ -1,0 +1,56 @@
+/**
+ * The dataset field catalogue: the names an agreement may list in `fields`, per referral type.
+ * An agreement allows a subset (the minimum necessary, Caldicott principle 3); the mapping stage
+ * drops every field the agreement does not name. consent/schema/agreement.schema.json enumerates
+ * the union of these lists; the loader checks each agreement against its own referral type.
+ */
+import type { ReferralType } from './registry-types.js';
+
+/** Fields both referral datasets carry. */
+const COMMON_FIELDS = [
+  'name',
+  'contactDetails',
+  'preferredContactMethod',
+  'consent',
+  'reason',
+  'housingSituation',
+  'hospital',
+  'ward',
+  'admissionDate',
+  'expectedDischargeDate',
+  'referrer',
+  'supportNeeds',
+  'vulnerability',
+  'accessibilityNeeds',
+  'language',
+] as const;
+
+/**
+ * Duty to Refer (Housing Act 1996 s.213B): the person chooses the authority, and the statutory
+ * referral carries contact details and the reason, not clinical identifiers; so no NHS number here.
+ */
+const DUTY_TO_REFER_FIELDS = [...COMMON_FIELDS, 'chosenAuthority'] as const;
+
+/** Hospital discharge support: a commissioned service that works with the ward, so it needs more. */
+const DISCHARGE_SUPPORT_FIELDS = [
+  ...COMMON_FIELDS,
+  'nhsNumber',
+  'birthDate',
+  'serviceType',
+  'housingNeedCodes',
+  'riskFlags',
+  'safeguardingFlags',
+  'keyWorker',
+] as const;
+
+export type DatasetField = (typeof DUTY_TO_REFER_FIELDS)[number] | (typeof DISCHARGE_SUPPORT_FIELDS)[number];
+
+export const DATASET_FIELDS: Readonly<Record<ReferralType, readonly DatasetField[]>> = {
+  'duty-to-refer': DUTY_TO_REFER_FIELDS,
+  'discharge-support': DISCHARGE_SUPPORT_FIELDS,
+};
+
+/** Is `field` part of the dataset for `type`? */
+export function isDatasetField(type: ReferralType, field: string): field is DatasetField {
+  return (DATASET_FIELDS[type] as readonly string[]).includes(field);
+}

@@ -1,0 +1,118 @@
+/**
+ * Gateway settings, parsed from the environment once at start (conventions 6).
+ * Every problem is reported at once; only main.ts and the CLI pass process.env here.
+ */
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Settings {
+  port: number;
+  publicUrl: string;
+  databaseUrl: string;
+  consentDir: string;
+  profilesDir: string;
+  keysDir: string;
+  logLevel: LogLevel;
+  production: boolean;
+  /** Seconds to wait for in-flight requests on SIGTERM before forcing close. */
+  shutdownTimeoutMs: number;
+}
+
+export class SettingsError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'SettingsError';
+  }
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Every env variable the gateway reads, with its default and meaning (README "Configuration" mirrors this). */
+export const SETTINGS_DOC: ReadonlyArray<{ name: string; default: string; meaning: string }> = [
+  { name: 'PORT', default: '8080', meaning: 'TCP port the HTTP server listens on' },
+  {
+    name: 'PUBLIC_URL',
+    default: 'http://localhost:$PORT',
+    meaning: 'external base URL (token audience, links)',
+  },
+  {
+    name: 'DATABASE_URL',
+    default: 'sqlite:data/gateway.db',
+    meaning: 'store location: sqlite:<path>, sqlite::memory: (postgres://... reserved for a later release)',
+  },
+  { name: 'CONSENT_DIR', default: 'consent', meaning: 'folder with partners/*.yaml and agreements/*.yaml' },
+  {
+    name: 'PROFILES_DIR',
+    default: 'profiles',
+    meaning: 'folder with the JSON Schemas of FHIR shapes and datasets',
+  },
+  {
+    name: 'KEYS_DIR',
+    default: 'data/keys',
+    meaning: 'folder holding the gateway signing keys (generated in dev)',
+  },
+  { name: 'LOG_LEVEL', default: 'info', meaning: 'fatal | error | warn | info | debug | trace | silent' },
+  {
+    name: 'NODE_ENV',
+    default: '(unset)',
+    meaning: 'production disables dev conveniences such as key generation',
+  },
+  {
+    name: 'SHUTDOWN_TIMEOUT_MS',
+    default: '10000',
+    meaning: 'grace period for in-flight work on SIGTERM/SIGINT',
+  },
+];
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function integer(
+  env: Env,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+  problems: string[],
+): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) {
+    problems.push(`${name} must be a whole number, got "${raw}"`);
+    return fallback;
+  }
+  const value = Number(raw);
+  if (value < min || value > max) problems.push(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+export function parseSettings(env: Env): Settings {
+  const problems: string[] = [];
+  const port = integer(env, 'PORT', 8080, 0, 65535, problems);
+  const publicUrl = (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, '');
+  try {
+    const u = new URL(publicUrl);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') problems.push('PUBLIC_URL must be an http(s) URL');
+  } catch {
+    problems.push(`PUBLIC_URL is not a valid URL: "${publicUrl}"`);
+  }
+  const databaseUrl = env.DATABASE_URL || 'sqlite:data/gateway.db';
+  if (databaseUrl.startsWith('postgres://') || databaseUrl.startsWith('postgresql://')) {
+    problems.push('DATABASE_URL: PostgreSQL is not supported yet in this release; use sqlite:<path>');
+  } else if (!databaseUrl.startsWith('sqlite:') || databaseUrl === 'sqlite:') {
+    problems.push(`DATABASE_URL must look like sqlite:<path> or sqlite::memory:, got "${databaseUrl}"`);
+  }
+  const logLevel = (env.LOG_LEVEL || 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const shutdownTimeoutMs = integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000, problems);
+  if (problems.length > 0) throw new SettingsError(problems);
+  return {
+    port,
+    publicUrl,
+    databaseUrl,
+    consentDir: env.CONSENT_DIR || 'consent',
+    profilesDir: env.PROFILES_DIR || 'profiles',
+    keysDir: env.KEYS_DIR || 'data/keys',
+    logLevel,
+    production: env.NODE_ENV === 'production',
+    shutdownTimeoutMs,
+  };
+}

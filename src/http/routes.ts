@@ -1,0 +1,30 @@
+/**
+ * Every route the gateway serves, in one table: method, path, the scope it needs, handler.
+ * app.ts registers them; test/integration/openapi.int.test.ts checks openapi.yaml against
+ * this table both ways, so the spec cannot drift from the code.
+ */
+import type { RequestHandler } from 'express';
+import type { Scope } from '../config/registry-types.js';
+import type { Deps } from '../deps.js';
+import { healthRoutes } from './health-routes.js';
+
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface RouteSpec {
+  method: Method;
+  /** Express path syntax (`/fhir/Task/:id`); the OpenAPI form is derived (`/fhir/Task/{id}`). */
+  path: string;
+  /** `public` routes need no token; every other route names the one scope it requires. */
+  scope: Scope | 'public';
+  /** Handlers run after authentication and body parsing. */
+  handlers: RequestHandler[];
+}
+
+export function allRoutes(deps: Deps): RouteSpec[] {
+  return [...healthRoutes(deps)];
+}
+
+/** `/fhir/Task/:id` -> `/fhir/Task/{id}` */
+export function openApiPath(expressPath: string): string {
+  return expressPath.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, '{$1}');
+}

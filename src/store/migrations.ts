@@ -1,0 +1,155 @@
+/**
+ * Versioned schema migrations, written once with Kysely's schema builder so that one set
+ * serves SQLite now and PostgreSQL later (issue 9). Never edit a released migration: add one.
+ */
+import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
+
+// biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists (Kysely docs)
+type AnyDb = Kysely<any>;
+
+const m0001: Migration = {
+  async up(db: AnyDb) {
+    await db.schema
+      .createTable('events')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('sender', 'text', (c) => c.notNull())
+      .addColumn('message_id', 'text', (c) => c.notNull())
+      .addColumn('event_code', 'text', (c) => c.notNull())
+      .addColumn('reason', 'text')
+      .addColumn('received_at', 'text', (c) => c.notNull())
+      .addColumn('request_id', 'text')
+      .addColumn('payload_sha256', 'text', (c) => c.notNull())
+      .addColumn('payload', 'text')
+      .addColumn('response', 'text')
+      .addColumn('status', 'text', (c) => c.notNull())
+      .execute();
+    // Idempotency across processes is a constraint, not a read-then-write (issue 9 item 4).
+    await db.schema
+      .createIndex('events_sender_message')
+      .unique()
+      .on('events')
+      .columns(['sender', 'message_id'])
+      .execute();
+    await db.schema.createIndex('events_received_at').on('events').column('received_at').execute();
+
+    await db.schema
+      .createTable('decisions')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('event_id', 'text', (c) => c.notNull().references('events.id'))
+      .addColumn('recipient', 'text', (c) => c.notNull())
+      .addColumn('outcome', 'text', (c) => c.notNull())
+      .addColumn('reasons', 'text', (c) => c.notNull())
+      .addColumn('agreement_id', 'text')
+      .addColumn('agreement_version', 'text')
+      .addColumn('consents', 'text', (c) => c.notNull())
+      .addColumn('lawful_basis', 'text')
+      .addColumn('purpose', 'text')
+      .addColumn('fields', 'text', (c) => c.notNull())
+      .addColumn('decided_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('decisions_event').on('decisions').column('event_id').execute();
+
+    await db.schema
+      .createTable('referrals')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('event_id', 'text', (c) => c.notNull().references('events.id'))
+      .addColumn('decision_id', 'text', (c) => c.notNull().references('decisions.id'))
+      .addColumn('sender', 'text', (c) => c.notNull())
+      .addColumn('recipient', 'text', (c) => c.notNull())
+      .addColumn('episode_key', 'text', (c) => c.notNull())
+      .addColumn('type', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('priority', 'text', (c) => c.notNull())
+      .addColumn('due_by', 'text')
+      .addColumn('dataset', 'text')
+      .addColumn('dataset_fields', 'text', (c) => c.notNull())
+      .addColumn('subject_hmac', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('referrals_recipient_status')
+      .on('referrals')
+      .columns(['recipient', 'status'])
+      .execute();
+    await db.schema.createIndex('referrals_sender').on('referrals').column('sender').execute();
+    await db.schema
+      .createIndex('referrals_episode')
+      .on('referrals')
+      .columns(['episode_key', 'recipient'])
+      .execute();
+
+    await db.schema
+      .createTable('deliveries')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('referral_id', 'text', (c) => c.notNull().references('referrals.id'))
+      .addColumn('recipient', 'text', (c) => c.notNull())
+      .addColumn('webhook_id', 'text', (c) => c.notNull())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('next_attempt_at', 'text', (c) => c.notNull())
+      .addColumn('last_error', 'text')
+      .addColumn('lease_owner', 'text')
+      .addColumn('lease_expires_at', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('deliveries_due')
+      .on('deliveries')
+      .columns(['state', 'next_attempt_at'])
+      .execute();
+
+    await db.schema
+      .createTable('audit')
+      .addColumn('seq', 'bigint', (c) => c.primaryKey())
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('action', 'text', (c) => c.notNull())
+      .addColumn('actor', 'text')
+      .addColumn('recipient', 'text')
+      .addColumn('referral_id', 'text')
+      .addColumn('event_id', 'text')
+      .addColumn('agreement_id', 'text')
+      .addColumn('agreement_version', 'text')
+      .addColumn('agreement_sha256', 'text')
+      .addColumn('consent_refs', 'text')
+      .addColumn('lawful_basis', 'text')
+      .addColumn('purpose', 'text')
+      .addColumn('fields', 'text')
+      .addColumn('payload_sha256', 'text')
+      .addColumn('subject_hmac', 'text')
+      .addColumn('request_id', 'text')
+      .addColumn('detail', 'text')
+      .addColumn('prev_hash', 'text', (c) => c.notNull())
+      .addColumn('hash', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('audit_subject').on('audit').columns(['subject_hmac', 'seq']).execute();
+    await db.schema.createIndex('audit_recipient').on('audit').columns(['recipient', 'seq']).execute();
+    await db.schema.createIndex('audit_referral').on('audit').columns(['referral_id', 'seq']).execute();
+    await db.schema.createIndex('audit_at').on('audit').column('at').execute();
+
+    await db.schema
+      .createTable('used_jti')
+      .addColumn('partner_id', 'text', (c) => c.notNull())
+      .addColumn('jti', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('used_jti_pk', ['partner_id', 'jti'])
+      .execute();
+
+    await db.schema
+      .createTable('kv')
+      .addColumn('key', 'text', (c) => c.primaryKey())
+      .addColumn('value', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull().defaultTo(sql`CURRENT_TIMESTAMP`))
+      .execute();
+  },
+};
+
+export const migrations: Record<string, Migration> = {
+  '0001_initial': m0001,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};

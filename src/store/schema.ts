@@ -1,0 +1,129 @@
+/**
+ * Table shapes as Kysely sees them. Each stage owns its tables (design.md: stages never
+ * reach into each other's tables); they share one database so that a state change and its
+ * audit entry commit in one transaction.
+ *
+ * Times are ISO-8601 UTC strings; JSON columns are text holding JSON.
+ */
+import type { Generated } from 'kysely';
+
+/** ingest/: one inbound FHIR message. Idempotency key = (sender, message_id), enforced by a unique index. */
+export interface EventTable {
+  id: string;
+  sender: string;
+  message_id: string;
+  event_code: string;
+  reason: string | null;
+  received_at: string;
+  request_id: string | null;
+  /** SHA-256 of the canonical request body: a replay with other content is a conflict. */
+  payload_sha256: string;
+  /** The raw bundle; null once purged by retention (the hash stays). */
+  payload: string | null;
+  /** The response sent, replayed verbatim to duplicates. */
+  response: string | null;
+  status: string;
+}
+
+/** consent/: one decision per (event, candidate recipient). */
+export interface DecisionTable {
+  id: string;
+  event_id: string;
+  recipient: string;
+  outcome: 'permit' | 'withhold';
+  reasons: string;
+  agreement_id: string | null;
+  agreement_version: string | null;
+  consents: string;
+  lawful_basis: string | null;
+  purpose: string | null;
+  fields: string;
+  decided_at: string;
+}
+
+/** mapping/ + delivery/: what a permitted decision produces. */
+export interface ReferralTable {
+  id: string;
+  event_id: string;
+  decision_id: string;
+  sender: string;
+  recipient: string;
+  /** Same encounter identifier + recipient: later events update this referral. */
+  episode_key: string;
+  type: string;
+  status: string;
+  priority: string;
+  due_by: string | null;
+  /** Minimised dataset as JSON; null once purged by retention. */
+  dataset: string | null;
+  dataset_fields: string;
+  subject_hmac: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** delivery/: transactional outbox, one row per referral message to send. */
+export interface DeliveryTable {
+  id: string;
+  referral_id: string;
+  recipient: string;
+  /** Stable Standard Webhooks id: the recipient's de-duplication key. */
+  webhook_id: string;
+  kind: string;
+  state: 'pending' | 'in-flight' | 'delivered' | 'failed' | 'cancelled';
+  attempts: number;
+  next_attempt_at: string;
+  last_error: string | null;
+  lease_owner: string | null;
+  lease_expires_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** audit/: append-only hash chain. seq is assigned by the audit writer, gap-free. */
+export interface AuditTable {
+  seq: number;
+  at: string;
+  action: string;
+  actor: string | null;
+  recipient: string | null;
+  referral_id: string | null;
+  event_id: string | null;
+  agreement_id: string | null;
+  agreement_version: string | null;
+  agreement_sha256: string | null;
+  consent_refs: string | null;
+  lawful_basis: string | null;
+  purpose: string | null;
+  fields: string | null;
+  payload_sha256: string | null;
+  subject_hmac: string | null;
+  request_id: string | null;
+  detail: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+/** auth/: client-assertion jti values seen, kept until their exp (replay protection). */
+export interface UsedJtiTable {
+  partner_id: string;
+  jti: string;
+  expires_at: string;
+}
+
+/** Bookkeeping the store itself uses in tests and health checks. */
+export interface KvTable {
+  key: string;
+  value: string;
+  updated_at: Generated<string>;
+}
+
+export interface Database {
+  events: EventTable;
+  decisions: DecisionTable;
+  referrals: ReferralTable;
+  deliveries: DeliveryTable;
+  audit: AuditTable;
+  used_jti: UsedJtiTable;
+  kv: KvTable;
+}

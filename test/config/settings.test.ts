@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { parseSettings, SettingsError } from '../../src/config/settings.js';
+
+/** The problems parseSettings reports for `env`, or [] when it accepts it. */
+function problemsOf(env: Record<string, string | undefined>): string[] {
+  try {
+    parseSettings(env);
+    return [];
+  } catch (e: unknown) {
+    if (e instanceof SettingsError) return e.problems;
+    throw e;
+  }
+}
+
+describe('parseSettings', () => {
+  it('applies the documented defaults to an empty environment', () => {
+    expect(parseSettings({})).toEqual({
+      port: 8080,
+      publicUrl: 'http://localhost:8080',
+      databaseUrl: 'sqlite:data/gateway.db',
+      consentDir: 'consent',
+      profilesDir: 'profiles',
+      keysDir: 'data/keys',
+      logLevel: 'info',
+      production: false,
+      shutdownTimeoutMs: 10_000,
+    });
+  });
+
+  it('derives PUBLIC_URL from PORT, and strips trailing slashes from an explicit one', () => {
+    expect(parseSettings({ PORT: '9000' }).publicUrl).toBe('http://localhost:9000');
+    expect(parseSettings({ PUBLIC_URL: 'https://gw.example/' }).publicUrl).toBe('https://gw.example');
+  });
+
+  it('reads the other settings and NODE_ENV=production', () => {
+    const s = parseSettings({
+      DATABASE_URL: 'sqlite::memory:',
+      CONSENT_DIR: '/etc/homeward/consent',
+      LOG_LEVEL: 'debug',
+      NODE_ENV: 'production',
+      SHUTDOWN_TIMEOUT_MS: '2500',
+    });
+    expect(s).toMatchObject({
+      databaseUrl: 'sqlite::memory:',
+      consentDir: '/etc/homeward/consent',
+      logLevel: 'debug',
+      production: true,
+      shutdownTimeoutMs: 2500,
+    });
+  });
+
+  it.each(['abc', '-1', '80.5'])('refuses PORT=%s', (port) => {
+    expect(problemsOf({ PORT: port })).toEqual([expect.stringContaining('PORT')]);
+  });
+
+  it('refuses a PORT out of range', () => {
+    // The derived default PUBLIC_URL (http://localhost:70000) is then reported as well.
+    expect(problemsOf({ PORT: '70000' })[0]).toContain('PORT');
+  });
+
+  it.each(['postgres://u@db/homeward', 'postgresql://u@db/homeward'])('refuses %s for now', (url) => {
+    expect(problemsOf({ DATABASE_URL: url })).toEqual([expect.stringContaining('DATABASE_URL')]);
+  });
+
+  it('refuses a DATABASE_URL that is not sqlite', () => {
+    expect(problemsOf({ DATABASE_URL: 'mysql://db' })).toEqual([expect.stringContaining('DATABASE_URL')]);
+    expect(problemsOf({ DATABASE_URL: 'sqlite:' })).toEqual([expect.stringContaining('DATABASE_URL')]);
+  });
+
+  it('refuses an unknown LOG_LEVEL and a non-http PUBLIC_URL', () => {
+    expect(problemsOf({ LOG_LEVEL: 'verbose' })).toEqual([expect.stringContaining('LOG_LEVEL')]);
+    expect(problemsOf({ PUBLIC_URL: 'ftp://gw.example' })).toEqual([expect.stringContaining('PUBLIC_URL')]);
+    expect(problemsOf({ PUBLIC_URL: 'not a url' })).toEqual([expect.stringContaining('PUBLIC_URL')]);
+  });
+
+  it('reports every problem at once', () => {
+    const problems = problemsOf({
+      PORT: 'eighty',
+      DATABASE_URL: 'postgres://db/homeward',
+      LOG_LEVEL: 'loud',
+      SHUTDOWN_TIMEOUT_MS: '9999999',
+    });
+    expect(problems).toHaveLength(4);
+    for (const name of ['PORT', 'DATABASE_URL', 'LOG_LEVEL', 'SHUTDOWN_TIMEOUT_MS']) {
+      expect(problems.some((p) => p.includes(name))).toBe(true);
+    }
+    expect(() => parseSettings({ PORT: 'eighty' })).toThrow(SettingsError);
+  });
+});

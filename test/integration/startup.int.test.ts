@@ -1,0 +1,62 @@
+import { cpSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { freePort, startGateway, waitForOk } from '../helpers/gateway-process.js';
+import { tempDir } from '../helpers/test-app.js';
+
+describe('gateway process', () => {
+  it('starts on the embedded default, answers ready, and stops cleanly on SIGTERM', async () => {
+    const dir = tempDir('homeward-start-');
+    const port = await freePort();
+    const gw = startGateway({
+      PORT: String(port),
+      DATABASE_URL: `sqlite:${join(dir, 'gateway.db')}`,
+      KEYS_DIR: join(dir, 'keys'),
+    });
+    await waitForOk(`http://127.0.0.1:${port}/health/ready`, gw);
+    const jwks = (await (await fetch(`http://127.0.0.1:${port}/.well-known/jwks.json`)).json()) as {
+      keys: unknown[];
+    };
+    expect(jwks.keys).toHaveLength(1);
+    gw.child.kill('SIGTERM');
+    expect(await gw.exited).toEqual({ code: 0, signal: null });
+    expect(gw.stdout()).toContain('shutting down');
+  });
+
+  it('refuses to start on a broken agreement file, naming the file and the path', async () => {
+    const dir = tempDir('homeward-badcfg-');
+    const consent = join(dir, 'consent');
+    cpSync('consent', consent, { recursive: true });
+    writeFileSync(join(consent, 'agreements', 'broken.yaml'), 'id: dsa-broken\nversion: [unclosed\n');
+    const gw = startGateway({
+      PORT: String(await freePort()),
+      CONSENT_DIR: consent,
+      DATABASE_URL: `sqlite:${join(dir, 'gateway.db')}`,
+      KEYS_DIR: join(dir, 'keys'),
+    });
+    const { code } = await gw.exited;
+    expect(code).toBe(1);
+    expect(gw.stderr()).toContain('broken.yaml');
+  });
+
+  it('refuses to start on invalid settings, listing every problem', async () => {
+    const gw = startGateway({ PORT: 'eighty', LOG_LEVEL: 'chatty' });
+    const { code } = await gw.exited;
+    expect(code).toBe(1);
+    expect(gw.stderr()).toContain('PORT');
+    expect(gw.stderr()).toContain('LOG_LEVEL');
+  });
+
+  it('in production, refuses to start without a provisioned signing key', async () => {
+    const dir = tempDir('homeward-prod-');
+    const gw = startGateway({
+      NODE_ENV: 'production',
+      PORT: String(await freePort()),
+      DATABASE_URL: `sqlite:${join(dir, 'gateway.db')}`,
+      KEYS_DIR: join(dir, 'keys'),
+    });
+    const { code } = await gw.exited;
+    expect(code).toBe(1);
+    expect(gw.stderr()).toContain('keys generate');
+  });
+});
