@@ -13,8 +13,18 @@ export interface Settings {
   keysDir: string;
   logLevel: LogLevel;
   production: boolean;
-  /** Seconds to wait for in-flight requests on SIGTERM before forcing close. */
+  /** Milliseconds to wait for in-flight requests on SIGTERM before forcing close. */
   shutdownTimeoutMs: number;
+  /** Lifetime of access tokens the gateway issues (issue 3: 5 to 15 minutes). */
+  accessTokenTtlSeconds: number;
+  /** Requests per minute per partner on the API, and per partner+address on the token endpoint. */
+  rateLimitPerMinute: number;
+  tokenRateLimitPerMinute: number;
+  /**
+   * Secret for the audit subject HMAC (HMAC-SHA256 of the NHS number). Unset in dev: generated
+   * into KEYS_DIR on first start; required in production.
+   */
+  auditSubjectKey: string | undefined;
 }
 
 export class SettingsError extends Error {
@@ -103,6 +113,17 @@ export function parseSettings(env: Env): Settings {
   const logLevel = (env.LOG_LEVEL || 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   const shutdownTimeoutMs = integer(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000, problems);
+  const accessTokenTtlSeconds = integer(env, 'ACCESS_TOKEN_TTL_SECONDS', 600, 300, 900, problems);
+  const rateLimitPerMinute = integer(env, 'RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000, problems);
+  const tokenRateLimitPerMinute = integer(env, 'TOKEN_RATE_LIMIT_PER_MINUTE', 30, 1, 1_000_000, problems);
+  const production = env.NODE_ENV === 'production';
+  const auditSubjectKey = env.AUDIT_SUBJECT_KEY || undefined;
+  if (auditSubjectKey !== undefined && auditSubjectKey.length < 32) {
+    problems.push('AUDIT_SUBJECT_KEY must be at least 32 characters (use a random secret)');
+  }
+  if (production && auditSubjectKey === undefined) {
+    problems.push('AUDIT_SUBJECT_KEY is required when NODE_ENV=production (no dev default for secrets)');
+  }
   if (problems.length > 0) throw new SettingsError(problems);
   return {
     port,
@@ -112,7 +133,11 @@ export function parseSettings(env: Env): Settings {
     profilesDir: env.PROFILES_DIR || 'profiles',
     keysDir: env.KEYS_DIR || 'data/keys',
     logLevel,
-    production: env.NODE_ENV === 'production',
+    production,
     shutdownTimeoutMs,
+    accessTokenTtlSeconds,
+    rateLimitPerMinute,
+    tokenRateLimitPerMinute,
+    auditSubjectKey,
   };
 }

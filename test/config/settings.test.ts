@@ -24,6 +24,10 @@ describe('parseSettings', () => {
       logLevel: 'info',
       production: false,
       shutdownTimeoutMs: 10_000,
+      accessTokenTtlSeconds: 600,
+      rateLimitPerMinute: 600,
+      tokenRateLimitPerMinute: 30,
+      auditSubjectKey: undefined,
     });
   });
 
@@ -39,6 +43,7 @@ describe('parseSettings', () => {
       LOG_LEVEL: 'debug',
       NODE_ENV: 'production',
       SHUTDOWN_TIMEOUT_MS: '2500',
+      AUDIT_SUBJECT_KEY: 'k'.repeat(32),
     });
     expect(s).toMatchObject({
       databaseUrl: 'sqlite::memory:',
@@ -47,6 +52,20 @@ describe('parseSettings', () => {
       production: true,
       shutdownTimeoutMs: 2500,
     });
+  });
+
+  it('requires a secret audit subject key in production, and a long enough one anywhere', () => {
+    expect(problemsOf({ NODE_ENV: 'production' })).toEqual([expect.stringContaining('AUDIT_SUBJECT_KEY')]);
+    expect(problemsOf({ AUDIT_SUBJECT_KEY: 'short' })).toEqual([
+      expect.stringContaining('AUDIT_SUBJECT_KEY'),
+    ]);
+  });
+
+  it('keeps access token lifetimes within 5 to 15 minutes', () => {
+    expect(problemsOf({ ACCESS_TOKEN_TTL_SECONDS: '60' })).toEqual([
+      expect.stringContaining('ACCESS_TOKEN_TTL_SECONDS'),
+    ]);
+    expect(parseSettings({ ACCESS_TOKEN_TTL_SECONDS: '900' }).accessTokenTtlSeconds).toBe(900);
   });
 
   it.each(['abc', '-1', '80.5'])('refuses PORT=%s', (port) => {

@@ -51,6 +51,7 @@ describe('gateway process', () => {
     const dir = tempDir('homeward-prod-');
     const gw = startGateway({
       NODE_ENV: 'production',
+      AUDIT_SUBJECT_KEY: 'an-audit-subject-key-for-tests-only-0123456789',
       PORT: String(await freePort()),
       DATABASE_URL: `sqlite:${join(dir, 'gateway.db')}`,
       KEYS_DIR: join(dir, 'keys'),
