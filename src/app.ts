@@ -3,6 +3,7 @@
  */
 import express, { type Express } from 'express';
 import helmet from 'helmet';
+import { requireScope } from './auth/bearer.js';
 import type { Deps } from './deps.js';
 import { formBody, jsonBody, requireKnownMediaType } from './http/body.js';
 import { errorHandler, notFoundHandler } from './http/errors.js';
@@ -16,7 +17,11 @@ export function createApp(deps: Deps, routes: RouteSpec[] = allRoutes(deps)): Ex
   app.use(requestLogger(deps.logger));
   app.use(helmet());
   app.use(requireKnownMediaType, jsonBody, formBody);
-  for (const route of routes) app[route.method](route.path, ...route.handlers);
+  for (const route of routes) {
+    // Authentication is declared per route in the route table, and applied here only.
+    const guard = route.scope === 'public' ? [] : [requireScope(deps, route.scope)];
+    app[route.method](route.path, ...guard, ...route.handlers);
+  }
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
   return app;
