@@ -8,6 +8,7 @@ import type { Deps } from './deps.js';
 import { formBody, jsonBody, requireKnownMediaType } from './http/body.js';
 import { errorHandler, notFoundHandler } from './http/errors.js';
 import { requestLogger } from './http/logging.js';
+import { apiRateLimit } from './http/rate-limit.js';
 import { allRoutes, type RouteSpec } from './http/routes.js';
 
 export function createApp(deps: Deps, routes: RouteSpec[] = allRoutes(deps)): Express {
@@ -17,9 +18,10 @@ export function createApp(deps: Deps, routes: RouteSpec[] = allRoutes(deps)): Ex
   app.use(requestLogger(deps.logger));
   app.use(helmet());
   app.use(requireKnownMediaType, jsonBody, formBody);
+  const apiLimit = apiRateLimit(deps.settings.rateLimitPerMinute);
   for (const route of routes) {
     // Authentication is declared per route in the route table, and applied here only.
-    const guard = route.scope === 'public' ? [] : [requireScope(deps, route.scope)];
+    const guard = route.scope === 'public' ? [] : [requireScope(deps, route.scope), apiLimit];
     app[route.method](route.path, ...guard, ...route.handlers);
   }
   app.use(notFoundHandler);

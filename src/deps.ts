@@ -3,6 +3,7 @@
  * Tests build the same shape with overrides (test/helpers/test-app.ts).
  */
 import { type KeyRing, loadKeyRing } from './auth/keys.js';
+import { type KeyResolver, partnerKeyResolver } from './auth/partner-keys.js';
 import { type Clock, systemClock } from './clock.js';
 import { loadRegistry } from './config/registry.js';
 import type { Registry } from './config/registry-types.js';
@@ -18,6 +19,8 @@ export interface Deps {
   ids: Ids;
   registry: Registry;
   keys: KeyRing;
+  /** Partners' public keys (inline or fetched from their jwksUri), for client assertions. */
+  partnerKeys: KeyResolver;
   store: Store;
 }
 
@@ -26,7 +29,16 @@ export async function buildDeps(settings: Settings, logger: Logger): Promise<Dep
   const registry = loadRegistry(settings.consentDir);
   const keys = await loadKeyRing(settings.keysDir, { generateIfMissing: !settings.production });
   const store = await openStore(settings.databaseUrl);
-  return { settings, logger, clock: systemClock, ids: uuidIds, registry, keys, store };
+  return {
+    settings,
+    logger,
+    clock: systemClock,
+    ids: uuidIds,
+    registry,
+    keys,
+    partnerKeys: partnerKeyResolver(),
+    store,
+  };
 }
 
 /** Close what buildDeps opened, in reverse order. */

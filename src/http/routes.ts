@@ -6,6 +6,7 @@
 import type { RequestHandler } from 'express';
 import type { Scope } from '../config/registry-types.js';
 import type { Deps } from '../deps.js';
+import { authRoutes } from './auth-routes.js';
 import { healthRoutes } from './health-routes.js';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -21,7 +22,7 @@ export interface RouteSpec {
 }
 
 export function allRoutes(deps: Deps): RouteSpec[] {
-  return [...healthRoutes(deps)];
+  return [...healthRoutes(deps), ...authRoutes(deps)];
 }
 
 /** `/fhir/Task/:id` -> `/fhir/Task/{id}` */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Express } from 'express';
 import { createApp } from '../../src/app.js';
 import { loadKeyRing } from '../../src/auth/keys.js';
+import { partnerKeyResolver } from '../../src/auth/partner-keys.js';
 import { fixedClock } from '../../src/clock.js';
 import { loadRegistry } from '../../src/config/registry.js';
 import { parseSettings } from '../../src/config/settings.js';
@@ -33,6 +34,7 @@ export async function testDeps(
     ids: sequentialIds('t'),
     registry: overrides.registry ?? loadRegistry(SAMPLE_CONSENT_DIR),
     keys: overrides.keys ?? (await loadKeyRing(keysDir, { generateIfMissing: true })),
+    partnerKeys: partnerKeyResolver(),
     store: overrides.store ?? (await openStore('sqlite::memory:')),
     ...overrides,
   };

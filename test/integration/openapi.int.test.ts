@@ -36,3 +36,18 @@ describe('openapi.yaml stays in sync with the routes', () => {
     }
   });
 });
+
+describe('openapi.yaml declares the scope of each route', () => {
+  it('public routes have `security: []` and scoped routes require exactly their scope', async () => {
+    const spec = parse(readFileSync('openapi.yaml', 'utf8')) as {
+      paths: Record<string, Record<string, { security?: Array<Record<string, string[]>> }>>;
+      components: { securitySchemes?: Record<string, unknown> };
+    };
+    expect(spec.components.securitySchemes).toHaveProperty('smartBackendServices');
+    for (const r of allRoutes(await testDeps())) {
+      const op = spec.paths[openApiPath(r.path)]?.[r.method];
+      const expected = r.scope === 'public' ? [] : [{ smartBackendServices: [r.scope] }];
+      expect(op?.security, `${r.method} ${r.path}`).toEqual(expected);
+    }
+  });
+});
