@@ -1,0 +1,117 @@
+/**
+ * Agreement rules (issue 6 item 2): which version of an agreement is in force, and whether the
+ * event falls within it. Every failing rule is reported, not only the first, so an IG lead
+ * reading a withheld decision sees all that would have to change.
+ */
+import type { Agreement, Partner } from '../config/registry-types.js';
+import type { DecisionEvent, Reason } from './types.js';
+
+/** Agreement dates are calendar dates in England: compare with the local date (Europe/London). */
+export function londonDate(at: Date): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(at);
+}
+
+const inForce = (a: Agreement, day: string) =>
+  a.effective.from <= day && (!a.effective.to || day <= a.effective.to);
+
+export type Selection = { kind: 'found'; agreement: Agreement } | { kind: 'none'; reason: Reason };
+
+/**
+ * The version of agreement `versions` (one id, any order) in force on the event's date, which
+ * must also still be in force now: an agreement that ended since the event discloses nothing.
+ */
+export function selectVersion(versions: readonly Agreement[], occurredAt: Date, now: Date): Selection {
+  const id = versions[0]?.id ?? '';
+  const eventDay = londonDate(occurredAt);
+  const today = londonDate(now);
+  const current = versions.filter((v) => v.status !== 'draft').find((v) => inForce(v, eventDay));
+  if (!current) {
+    const started = versions.some((v) => v.effective.from <= eventDay);
+    return started
+      ? {
+          kind: 'none',
+          reason: {
+            code: 'agreement-expired',
+            text: `Agreement ${id} was not in force on ${eventDay}`,
+            agreementId: id,
+          },
+        }
+      : {
+          kind: 'none',
+          reason: {
+            code: 'agreement-not-yet-effective',
+            text: `Agreement ${id} starts after ${eventDay}`,
+            agreementId: id,
+          },
+        };
+  }
+  if (!inForce(current, today)) {
+    return {
+      kind: 'none',
+      reason: {
+        code: 'agreement-expired',
+        text: `Agreement ${id} v${current.version} ended on ${current.effective.to}`,
+        agreementId: id,
+      },
+    };
+  }
+  return { kind: 'found', agreement: current };
+}
+
+/** Every rule of `a` the event breaks (empty when it is covered). */
+export function ruleFailures(a: Agreement, event: DecisionEvent, recipient: Partner): Reason[] {
+  const out: Reason[] = [];
+  const add = (code: Reason['code'], text: string) => out.push({ code, text, agreementId: a.id });
+  if (a.status !== 'active') add('agreement-not-active', `Agreement ${a.id} v${a.version} is ${a.status}`);
+  if (!a.triggers.includes(event.code))
+    add('trigger-not-covered', `Agreement ${a.id} does not cover ${event.code} events`);
+  const classes = a.scope.encounterClasses;
+  if (classes?.length && !(event.encounterClass && classes.includes(event.encounterClass))) {
+    add(
+      'encounter-class-not-covered',
+      `Encounter class ${event.encounterClass ?? '(none)'} is outside agreement ${a.id}`,
+    );
+  }
+  const services = a.scope.serviceTypes;
+  if (services?.length && !(event.serviceTypes ?? []).some((s) => services.includes(s))) {
+    add('service-type-not-covered', `Service type is outside agreement ${a.id}`);
+  }
+  if (event.requestedPurpose && event.requestedPurpose !== a.purpose) {
+    add(
+      'purpose-mismatch',
+      `Requested purpose ${event.requestedPurpose} is not the agreement's (${a.purpose})`,
+    );
+  }
+  out.push(...catchmentFailures(a, event, recipient));
+  return out;
+}
+
+/**
+ * Duty to Refer: the person chooses the authority (Housing Act 1996 s.213B(2)); only when they
+ * named none may an authority receive by postcode district, and only if its agreement says so.
+ * Discharge support: by catchment when the person has a home postcode; a person with none (no
+ * fixed abode) is within the trust's service, which is what the agreement covers.
+ */
+function catchmentFailures(a: Agreement, event: DecisionEvent, recipient: Partner): Reason[] {
+  const reason = (code: Reason['code'], text: string): Reason[] => [{ code, text, agreementId: a.id }];
+  const chosen = event.chosenRecipientOds ?? [];
+  const districts = a.scope.catchment?.postcodeDistricts ?? [];
+  const inCatchment = event.postcodeDistrict !== undefined && districts.includes(event.postcodeDistrict);
+  if (a.referralType === 'duty-to-refer') {
+    if (chosen.length > 0) {
+      return chosen.includes(recipient.odsCode)
+        ? []
+        : reason('not-chosen-authority', `The person chose another housing authority, not ${recipient.name}`);
+    }
+    if (a.scope.catchment?.defaultForDistricts && inCatchment) return [];
+    return reason(
+      'out-of-catchment',
+      `No authority chosen and the home postcode district is outside ${recipient.name}'s area`,
+    );
+  }
+  if (districts.length === 0 || event.postcodeDistrict === undefined || inCatchment) return [];
+  return reason(
+    'out-of-catchment',
+    `Home postcode district ${event.postcodeDistrict} is outside agreement ${a.id}`,
+  );
+}

@@ -1,0 +1,219 @@
+/**
+ * The decision (issue 6 item 1): a pure function of the event, the person, one candidate
+ * recipient, the agreements, the consents gathered beforehand, and the time. No I/O.
+ */
+import type { AgreementRef } from '../audit/types.js';
+import type { DatasetField } from '../config/dataset-fields.js';
+import type { Agreement, ReferralType } from '../config/registry-types.js';
+import { ruleFailures, selectVersion } from './agreement-rules.js';
+import { type ConsentEvaluation, evaluateConsents } from './consent-evaluation.js';
+import type { Decision, DecisionInput, LawfulBasis, Reason } from './types.js';
+
+/**
+ * Without these a referral of the type is not worth sending: the statutory minimum of a Duty to
+ * Refer is contact details, consent and the reason (s.213B, MHCLG Homelessness Code of Guidance
+ * ch. 4); a discharge-support referral needs at least to say who the person is.
+ */
+export const MINIMUM_FIELDS: Readonly<Record<ReferralType, readonly DatasetField[]>> = {
+  'duty-to-refer': ['name', 'contactDetails', 'consent', 'reason'],
+  'discharge-support': ['name'],
+};
+
+type Candidate =
+  | { kind: 'permit'; decision: Extract<Decision, { outcome: 'permit' }> }
+  | { kind: 'withhold'; agreement?: Agreement; reasons: Reason[] };
+
+const ref = (a: Agreement): AgreementRef => ({ id: a.id, version: a.version, sha256: a.sha256 });
+
+export function decide(input: DecisionInput): Decision {
+  const { event, recipient, now } = input;
+  const mine = input.agreements.filter((a) => a.discloser === event.sender && a.recipient === recipient.id);
+  const ids = [...new Set(mine.map((a) => a.id))].sort();
+  const consentsConsulted = evaluateConsents(input.consents, input.patient, {
+    recipientOds: recipient.odsCode,
+    purpose: '',
+    at: now,
+    fields: [],
+  }).consulted;
+  const withhold = (reasons: Reason[], agreement?: Agreement): Decision => ({
+    outcome: 'withhold',
+    recipient: recipient.id,
+    consents: consentsConsulted,
+    reasons,
+    ...(agreement ? { agreement: ref(agreement) } : {}),
+  });
+
+  if (ids.length === 0) {
+    return withhold([
+      { code: 'no-agreement', text: `No data-sharing agreement covers ${event.sender} -> ${recipient.id}` },
+    ]);
+  }
+  const candidates = ids.map((id) =>
+    candidateFor(
+      input,
+      mine.filter((a) => a.id === id),
+    ),
+  );
+  const permits = candidates.flatMap((c) => (c.kind === 'permit' ? [c.decision] : []));
+  if (permits.length > 0) {
+    // Prefer the person's own consent over another basis, then the agreement allowing more.
+    permits.sort(
+      (a, b) =>
+        Number(b.lawfulBasis.basis === 'explicit-consent') -
+          Number(a.lawfulBasis.basis === 'explicit-consent') ||
+        b.fields.length - a.fields.length ||
+        a.agreement.id.localeCompare(b.agreement.id),
+    );
+    return permits[0] as Decision;
+  }
+  const withholds = candidates.flatMap((c) => (c.kind === 'withhold' ? [c] : []));
+  const examined = withholds.find((c) => c.agreement)?.agreement;
+  return withhold(
+    withholds.flatMap((c) => c.reasons),
+    examined,
+  );
+}
+
+function candidateFor(input: DecisionInput, versions: Agreement[]): Candidate {
+  const { event, recipient, now } = input;
+  if (event.restricted) {
+    return {
+      kind: 'withhold',
+      reasons: [
+        {
+          code: 'restricted-record',
+          text: 'The person has a restricted (sensitive) record: disclosures are handled by the ward, not automatically',
+          agreementId: versions[0]?.id ?? '',
+        },
+      ],
+    };
+  }
+  const selected = selectVersion(versions, new Date(event.occurredAt), now);
+  if (selected.kind === 'none') return { kind: 'withhold', reasons: [selected.reason] };
+  const a = selected.agreement;
+  const failures = ruleFailures(a, event, recipient);
+  if (failures.length > 0) return { kind: 'withhold', agreement: a, reasons: failures };
+
+  const consent = evaluateConsents(input.consents, input.patient, {
+    recipientOds: recipient.odsCode,
+    purpose: a.purpose,
+    at: now,
+    fields: a.fields as DatasetField[],
+  });
+  const outcome =
+    a.consent.requirement === 'explicit' ? byConsent(a, consent) : byAlternativeBasis(a, consent);
+  if ('reasons' in outcome && outcome.fields === undefined)
+    return { kind: 'withhold', agreement: a, reasons: outcome.reasons };
+  const fields = outcome.fields ?? [];
+  const missing = MINIMUM_FIELDS[a.referralType].filter((f) => a.fields.includes(f) && !fields.includes(f));
+  if (missing.length > 0) {
+    return {
+      kind: 'withhold',
+      agreement: a,
+      reasons: [
+        {
+          code: 'dataset-below-minimum',
+          text: `Consent leaves out required fields: ${missing.join(', ')}`,
+          agreementId: a.id,
+        },
+      ],
+    };
+  }
+  const lawfulBasis: LawfulBasis = {
+    article6: a.lawfulBasis.article6,
+    article9: a.lawfulBasis.article9,
+    basis: a.consent.requirement === 'explicit' ? 'explicit-consent' : a.consent.basis,
+    ...(a.lawfulBasis.reference ? { reference: a.lawfulBasis.reference } : {}),
+  };
+  return {
+    kind: 'permit',
+    decision: {
+      outcome: 'permit',
+      recipient: recipient.id,
+      agreement: ref(a),
+      referralType: a.referralType,
+      purpose: a.purpose,
+      lawfulBasis,
+      fields,
+      consents: consent.consulted,
+      reasons: outcome.reasons,
+    },
+  };
+}
+
+type Outcome = { fields?: DatasetField[]; reasons: Reason[] };
+
+/** Explicit consent: only what an applicable consent permits, and nothing any consent denies. */
+function byConsent(a: Agreement, c: ConsentEvaluation): Outcome {
+  const all = a.fields as DatasetField[];
+  const permitted = all.filter((f) => c.verdicts.get(f) === 'permit' || (f === 'consent' && anyPermit(c)));
+  const r = (code: Reason['code'], text: string): Outcome => ({
+    reasons: [{ code, text, agreementId: a.id }],
+  });
+  if (permitted.length === 0 || !anyPermit(c)) {
+    if ([...c.verdicts.values()].includes('deny'))
+      return r('consent-denied', 'The person has refused this sharing');
+    if (c.anyWithdrawn) return r('consent-withdrawn', 'The person has withdrawn their consent');
+    if (c.anyExpired) return r('consent-expired', 'The person’s consent has expired');
+    if (c.anyForPatient)
+      return r('consent-not-covering', 'The person’s consent does not cover this recipient or purpose');
+    return r('consent-missing', 'No consent from the person was found');
+  }
+  const narrowed = permitted.length < all.length;
+  return {
+    fields: permitted,
+    reasons: narrowed
+      ? [
+          {
+            code: 'fields-narrowed-by-consent',
+            text: `Consent leaves out: ${all.filter((f) => !permitted.includes(f)).join(', ')}`,
+            agreementId: a.id,
+          },
+        ]
+      : [],
+  };
+}
+
+const anyPermit = (c: ConsentEvaluation) => [...c.verdicts.values()].includes('permit');
+
+/** Another lawful basis: no consent needed; an objection (deny) still counts unless the basis overrides it. */
+function byAlternativeBasis(a: Agreement, c: ConsentEvaluation): Outcome {
+  if (a.consent.requirement !== 'alternative-basis') return { reasons: [] };
+  const all = a.fields as DatasetField[];
+  const denied = all.filter((f) => c.verdicts.get(f) === 'deny');
+  const basis: Reason = {
+    code: 'alternative-basis-used',
+    text: `Shared without consent on the basis of ${a.consent.basis}`,
+    agreementId: a.id,
+  };
+  if (denied.length === 0) return { fields: all, reasons: [basis] };
+  if (a.consent.overridesObjection) {
+    return {
+      fields: all,
+      reasons: [
+        basis,
+        {
+          code: 'objection-overridden',
+          text: `The person's objection is overridden (${a.consent.basis})`,
+          agreementId: a.id,
+        },
+      ],
+    };
+  }
+  const kept = all.filter((f) => !denied.includes(f));
+  if (kept.length === 0)
+    return {
+      reasons: [{ code: 'consent-denied', text: 'The person has refused this sharing', agreementId: a.id }],
+    };
+  return {
+    fields: kept,
+    reasons: [
+      basis,
+      {
+        code: 'fields-narrowed-by-consent',
+        text: `The person's objection leaves out: ${denied.join(', ')}`,
+        agreementId: a.id,
+      },
+    ],
+  };
+}

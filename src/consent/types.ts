@@ -1,0 +1,107 @@
+/**
+ * The words of the decision stage (design.md, Core types): for one event and one candidate
+ * recipient, `permit` or `withhold`, with machine-readable reasons, the agreement version used,
+ * the consents consulted, the lawful basis and the exact fields that may be disclosed.
+ */
+import type { Consent } from 'fhir/r4.js';
+import type { AgreementRef, ConsentRef } from '../audit/types.js';
+import type { DatasetField } from '../config/dataset-fields.js';
+import type { Agreement, EventCode, Partner } from '../config/registry-types.js';
+
+export type ReasonCode =
+  // agreement rules
+  | 'no-agreement'
+  | 'agreement-not-active'
+  | 'agreement-expired'
+  | 'agreement-not-yet-effective'
+  | 'trigger-not-covered'
+  | 'encounter-class-not-covered'
+  | 'service-type-not-covered'
+  | 'out-of-catchment'
+  | 'not-chosen-authority'
+  | 'purpose-mismatch'
+  | 'restricted-record'
+  // consent rules
+  | 'consent-missing'
+  | 'consent-not-covering'
+  | 'consent-expired'
+  | 'consent-denied'
+  | 'consent-withdrawn'
+  | 'dataset-below-minimum'
+  // informational, on permits
+  | 'fields-narrowed-by-consent'
+  | 'objection-overridden'
+  | 'alternative-basis-used';
+
+export interface Reason {
+  code: ReasonCode;
+  text: string;
+  /** The agreement the reason arose under, when there was one. */
+  agreementId?: string;
+}
+
+/** What the decision needs to know about the event: plain data gathered before the call. */
+export interface DecisionEvent {
+  code: EventCode;
+  /** When the event happened (MessageHeader/bundle timestamp): selects the agreement version. */
+  occurredAt: string;
+  /** Partner id of the sending trust. */
+  sender: string;
+  encounterClass?: string;
+  serviceTypes?: string[];
+  /** Outward code district of the person's home postcode (e.g. `NE4`); absent when none is known. */
+  postcodeDistrict?: string;
+  /** ODS codes of the authorities/providers the person chose (ServiceRequest.performer). */
+  chosenRecipientOds?: string[];
+  /** The purpose the sender asked for, when the message says (otherwise any agreement purpose). */
+  requestedPurpose?: string;
+  /** `meta.security` R (restricted): see README of this folder. */
+  restricted: boolean;
+}
+
+/** How the Consent resources name the person: bundle references and the NHS number. */
+export interface DecisionPatient {
+  references: string[];
+  nhsNumber?: string;
+}
+
+export interface DecisionInput {
+  event: DecisionEvent;
+  patient: DecisionPatient;
+  recipient: Partner;
+  /** All versions of all agreements (the registry's list). */
+  agreements: readonly Agreement[];
+  /** Every Consent gathered for the person (from the message or the trust's FHIR server). */
+  consents: readonly Consent[];
+  now: Date;
+}
+
+export interface LawfulBasis {
+  article6: string;
+  article9: string;
+  /** `explicit-consent`, or the alternative basis the agreement names. */
+  basis: 'explicit-consent' | 'safeguarding' | 'vital-interests' | 'public-task';
+  reference?: string;
+}
+
+interface DecisionCommon {
+  recipient: string;
+  consents: ConsentRef[];
+  reasons: Reason[];
+}
+
+export type Decision =
+  | (DecisionCommon & {
+      outcome: 'permit';
+      agreement: AgreementRef;
+      referralType: Agreement['referralType'];
+      purpose: string;
+      lawfulBasis: LawfulBasis;
+      /** Exactly the fields that may be disclosed: a subset of the agreement's fields. */
+      fields: DatasetField[];
+    })
+  | (DecisionCommon & {
+      outcome: 'withhold';
+      /** The agreement examined, when one was in force. */
+      agreement?: AgreementRef;
+    });
