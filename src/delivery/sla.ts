@@ -1,0 +1,65 @@
+/**
+ * SLA clocks (issue 8 item 6): when a provider's answer to a referral is due. An agreement
+ * gives a duration per priority, in clock hours or in working days; working days skip
+ * weekends and the bank holidays of England and Wales (bank-holidays-england-and-wales.json).
+ */
+import type { Agreement, Priority, SlaDuration } from '../config/registry-types.js';
+import holidays from './bank-holidays-england-and-wales.json' with { type: 'json' };
+
+const HOLIDAYS: ReadonlySet<string> = new Set(holidays.dates);
+const LAST_KNOWN_YEAR = Math.max(...holidays.dates.map((d) => Number(d.slice(0, 4))));
+const DAY_MS = 86_400_000;
+
+const londonParts = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  weekday: 'short',
+});
+
+function londonDay(at: Date): { date: string; weekday: string } {
+  const p = Object.fromEntries(londonParts.formatToParts(at).map((x) => [x.type, x.value]));
+  return { date: `${p.year}-${p.month}-${p.day}`, weekday: p.weekday ?? '' };
+}
+
+export function isWorkingDay(at: Date): boolean {
+  const { date, weekday } = londonDay(at);
+  return weekday !== 'Sat' && weekday !== 'Sun' && !HOLIDAYS.has(date);
+}
+
+/** True when the calendar file has no holidays for the year of `at` (operators must extend it). */
+export function calendarOutOfDate(at: Date): boolean {
+  return Number(londonDay(at).date.slice(0, 4)) > LAST_KNOWN_YEAR;
+}
+
+/**
+ * `start` plus the duration. Working days: the same time of day on the Nth working day after
+ * the start day (so a referral made on Friday afternoon with three working days is due on
+ * Wednesday afternoon, or later around bank holidays). Clock hours: exact.
+ */
+export function addSla(start: Date, sla: SlaDuration): Date {
+  if ('hours' in sla) return new Date(start.getTime() + sla.hours * 3_600_000);
+  let at = start;
+  let counted = 0;
+  while (counted < sla.workingDays) {
+    at = new Date(at.getTime() + DAY_MS);
+    if (isWorkingDay(at)) counted++;
+  }
+  return at;
+}
+
+/** From most to least urgent: a priority the agreement does not list takes the next less urgent one it does. */
+const ORDER: readonly Priority[] = ['stat', 'asap', 'urgent', 'routine'];
+
+export function slaFor(agreement: Pick<Agreement, 'sla'>, priority: Priority): SlaDuration {
+  for (const p of ORDER.slice(ORDER.indexOf(priority))) {
+    const sla = agreement.sla[p];
+    if (sla) return sla;
+  }
+  return agreement.sla.routine;
+}
+
+export function dueBy(agreement: Pick<Agreement, 'sla'>, priority: Priority, from: Date): Date {
+  return addSla(from, slaFor(agreement, priority));
+}
