@@ -16,7 +16,7 @@ export const actor = (ods: string, role = 'IRCP'): NonNullable<ConsentProvision[
   reference: { identifier: { system: ODS, value: ods } },
 });
 export const purpose = (code: string) => ({
-  system: 'https://homeward.nhs.example/fhir/CodeSystem/purpose',
+  system: 'https://homeward.example/fhir/CodeSystem/purpose',
   code,
 });
 export const dataClass = (code: string) => ({ system: DATA_CLASS_SYSTEM, code });

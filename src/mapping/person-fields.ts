@@ -1,0 +1,90 @@
+/**
+ * Readers for the fields about the person: name, contact details, language. Each reads only
+ * the FHIR elements its field needs (minimisation starts at the read).
+ */
+import type { ContactPoint, HumanName, Patient } from 'fhir/r4.js';
+import { type MappingContext, patientOf } from './context.js';
+
+/** NHS "no fixed abode" pseudo-postcode (NHS Data Dictionary, Postcode of usual address). */
+const NO_FIXED_ABODE = 'ZZ99 3VZ';
+
+function officialName(p: Patient): HumanName | undefined {
+  const names = (p.name ?? []).filter((n) => n.use !== 'old' && !n.period?.end);
+  return names.find((n) => n.use === 'official') ?? names.find((n) => n.use === 'usual') ?? names[0];
+}
+
+export function readName(ctx: MappingContext) {
+  const n = patientOf(ctx) && officialName(patientOf(ctx) as Patient);
+  if (!n) return undefined;
+  const text = n.text ?? [...(n.given ?? []), n.family].filter(Boolean).join(' ');
+  return {
+    ...(text ? { text } : {}),
+    ...(n.prefix?.length ? { prefix: n.prefix } : {}),
+    ...(n.given?.length ? { given: n.given } : {}),
+    ...(n.family ? { family: n.family } : {}),
+  };
+}
+
+const current = (c: ContactPoint) => c.value && !c.period?.end && c.use !== 'old';
+const point = (c: ContactPoint) => ({ value: c.value ?? '', ...(c.use ? { use: c.use } : {}) });
+
+export function readContactDetails(ctx: MappingContext) {
+  const p = patientOf(ctx);
+  if (!p) return undefined;
+  const telecom = (p.telecom ?? []).filter(current);
+  const phones = telecom.filter((c) => c.system === 'phone' || c.system === 'sms').map(point);
+  const emails = telecom.filter((c) => c.system === 'email').map(point);
+  const addresses = (p.address ?? []).filter((a) => a.use !== 'old' && !a.period?.end);
+  const home = addresses.find((a) => a.use === 'home') ?? addresses[0];
+  const noFixedAbode = home?.postalCode?.toUpperCase().replace(/\s+/g, ' ') === NO_FIXED_ABODE;
+  const address =
+    home && !noFixedAbode
+      ? {
+          ...(home.line?.length ? { lines: home.line } : {}),
+          ...(home.city ? { city: home.city } : {}),
+          ...(home.district ? { district: home.district } : {}),
+          ...(home.postalCode ? { postcode: home.postalCode } : {}),
+        }
+      : undefined;
+  const out = {
+    ...(phones.length ? { phones } : {}),
+    ...(emails.length ? { emails } : {}),
+    ...(address ? { address } : {}),
+    ...(noFixedAbode || !home ? { noFixedAbode: true } : {}),
+  };
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** The contact point ranked first (ContactPoint.rank 1 = preferred), as a method. */
+export function readPreferredContactMethod(ctx: MappingContext) {
+  const p = patientOf(ctx);
+  const telecom = (p?.telecom ?? []).filter(current);
+  const ranked = [...telecom].sort((a, b) => (a.rank ?? 99) - (b.rank ?? 99))[0];
+  if (ranked?.system === 'phone' || ranked?.system === 'sms' || ranked?.system === 'email')
+    return ranked.system;
+  // No phone or email: a letter to the home address is the only way left.
+  return telecom.length === 0 && (p?.address ?? []).some((a) => a.use !== 'old') ? 'post' : undefined;
+}
+
+const INTERPRETER = 'http://hl7.org/fhir/StructureDefinition/patient-interpreterRequired';
+
+export function readLanguage(ctx: MappingContext) {
+  const p = patientOf(ctx);
+  const comm = p?.communication?.find((c) => c.preferred) ?? p?.communication?.[0];
+  const coding = comm?.language.coding?.[0];
+  if (!coding?.code) return undefined;
+  const interpreter = p?.extension?.find((e) => e.url === INTERPRETER)?.valueBoolean;
+  return {
+    code: coding.code,
+    ...(coding.display ? { display: coding.display } : {}),
+    ...(interpreter !== undefined ? { interpreterRequired: interpreter } : {}),
+  };
+}
+
+export function readNhsNumber(ctx: MappingContext) {
+  return String(ctx.event.patient.nhsNumber);
+}
+
+export function readBirthDate(ctx: MappingContext) {
+  return patientOf(ctx)?.birthDate;
+}
