@@ -143,6 +143,41 @@ function candidateFor(input: DecisionInput, versions: Agreement[]): Candidate {
 
 type Outcome = { fields?: DatasetField[]; reasons: Reason[] };
 
+/**
+ * Does the person's consent still allow disclosures to `recipient` under `a`? Used when consent
+ * changes after a referral was made (issue 6 item 6): the agreement rules are not re-run, only
+ * the consent rules and the referral type's minimum.
+ */
+export function consentStillAllows(
+  a: Agreement,
+  input: Pick<DecisionInput, 'consents' | 'patient' | 'recipient' | 'now'>,
+): { ok: true } | { ok: false; reasons: Reason[] } {
+  const evaluation = evaluateConsents(input.consents, input.patient, {
+    recipientOds: input.recipient.odsCode,
+    purpose: a.purpose,
+    at: input.now,
+    fields: a.fields as DatasetField[],
+  });
+  const outcome =
+    a.consent.requirement === 'explicit' ? byConsent(a, evaluation) : byAlternativeBasis(a, evaluation);
+  if (outcome.fields === undefined) return { ok: false, reasons: outcome.reasons };
+  const missing = MINIMUM_FIELDS[a.referralType].filter(
+    (f) => a.fields.includes(f) && !outcome.fields?.includes(f),
+  );
+  return missing.length === 0
+    ? { ok: true }
+    : {
+        ok: false,
+        reasons: [
+          {
+            code: 'dataset-below-minimum',
+            text: `Consent now leaves out: ${missing.join(', ')}`,
+            agreementId: a.id,
+          },
+        ],
+      };
+}
+
 /** Explicit consent: only what an applicable consent permits, and nothing any consent denies. */
 function byConsent(a: Agreement, c: ConsentEvaluation): Outcome {
   const all = a.fields as DatasetField[];

@@ -2,7 +2,7 @@
  * Versioned schema migrations, written once with Kysely's schema builder so that one set
  * serves SQLite now and PostgreSQL later (issue 9). Never edit a released migration: add one.
  */
-import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, SqliteAdapter, sql } from 'kysely';
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists (Kysely docs)
 type AnyDb = Kysely<any>;
@@ -146,8 +146,92 @@ const m0001: Migration = {
   },
 };
 
+/**
+ * Issue 5 (audit): signed checkpoints of the chain head, indexes for the audit filters and
+ * partner isolation, and (SQLite) triggers refusing UPDATE and DELETE on the append-only table.
+ */
+const m0002: Migration = {
+  async up(db: AnyDb) {
+    await db.schema
+      .createTable('audit_checkpoints')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('seq', 'bigint', (c) => c.notNull())
+      .addColumn('hash', 'text', (c) => c.notNull())
+      .addColumn('entries', 'bigint', (c) => c.notNull())
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('kid', 'text', (c) => c.notNull())
+      .addColumn('jws', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('audit_checkpoints_seq')
+      .on('audit_checkpoints')
+      .columns(['seq', 'at'])
+      .execute();
+    await db.schema.createIndex('audit_actor').on('audit').columns(['actor', 'seq']).execute();
+    await db.schema.createIndex('audit_agreement').on('audit').columns(['agreement_id', 'seq']).execute();
+    await db.schema.createIndex('audit_action').on('audit').columns(['action', 'seq']).execute();
+    // Append-only in the database too, so a bug or a stray admin statement fails loudly. Someone
+    // with the file can drop these: the hash chain and checkpoints catch that (src/audit/README.md).
+    // PostgreSQL (issue 9) needs its own form (a trigger function, or REVOKE UPDATE, DELETE).
+    if (db.getExecutor().adapter instanceof SqliteAdapter) {
+      for (const op of ['update', 'delete']) {
+        await sql
+          .raw(
+            `create trigger audit_no_${op} before ${op} on audit begin select raise(abort, 'audit is append-only'); end`,
+          )
+          .execute(db);
+      }
+    }
+  },
+};
+
+/**
+ * Issue 4 (intake): resources fetched from the trust's FHIR server for references a message made
+ * but did not carry, kept with the event so later stages read what the checks saw without
+ * fetching again. JSON by reference; null when nothing was fetched or once purged by retention.
+ */
+const m0003: Migration = {
+  async up(db: AnyDb) {
+    await db.schema.alterTable('events').addColumn('resolved', 'text').execute();
+  },
+};
+
+/**
+ * Issues 6 to 8 (decisions, referrals, delivery): each outbox row keeps the exact bytes it
+ * sends (so the `disclosed` audit entry hashes what went out, and a retry sends the same
+ * message), its channel (webhook or pull inbox) and its content type (JSON, or JWE).
+ */
+const m0004: Migration = {
+  async up(db: AnyDb) {
+    await db.schema
+      .alterTable('deliveries')
+      .addColumn('channel', 'text', (c) => c.notNull().defaultTo('webhook'))
+      .execute();
+    await db.schema.alterTable('deliveries').addColumn('payload', 'text').execute();
+    await db.schema.alterTable('deliveries').addColumn('payload_sha256', 'text').execute();
+    await db.schema.alterTable('deliveries').addColumn('content_type', 'text').execute();
+    await db.schema.alterTable('deliveries').addColumn('delivered_at', 'text').execute();
+    await db.schema
+      .alterTable('referrals')
+      .addColumn('version', 'integer', (c) => c.notNull().defaultTo(1))
+      .execute();
+    await db.schema.alterTable('referrals').addColumn('agreement_id', 'text').execute();
+    await db.schema.alterTable('referrals').addColumn('agreement_version', 'integer').execute();
+    await db.schema.alterTable('referrals').addColumn('response', 'text').execute();
+    await db.schema.createIndex('deliveries_referral').on('deliveries').column('referral_id').execute();
+    await db.schema
+      .createIndex('decisions_recipient')
+      .on('decisions')
+      .columns(['recipient', 'decided_at'])
+      .execute();
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
+  '0002_audit': m0002,
+  '0003_ingest': m0003,
+  '0004_referrals': m0004,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -23,6 +23,8 @@ export interface EventTable {
   /** The response sent, replayed verbatim to duplicates. */
   response: string | null;
   status: string;
+  /** Resources fetched from the trust's FHIR server, JSON by reference (migration 0003); null once purged. */
+  resolved: string | null;
 }
 
 /** consent/: one decision per (event, candidate recipient). */
@@ -60,6 +62,12 @@ export interface ReferralTable {
   subject_hmac: string | null;
   created_at: string;
   updated_at: string;
+  /** 1 for the first dataset, +1 for each update of the same episode (migration 0004). */
+  version: number;
+  agreement_id: string | null;
+  agreement_version: number | null;
+  /** The provider's answer as JSON: { status, reason?, outcome?, note?, at } (issue 8). */
+  response: string | null;
 }
 
 /** delivery/: transactional outbox, one row per referral message to send. */
@@ -78,6 +86,13 @@ export interface DeliveryTable {
   lease_expires_at: string | null;
   created_at: string;
   updated_at: string;
+  /** `webhook` (pushed by the worker) or `pull` (read from the inbox). Migration 0004. */
+  channel: 'webhook' | 'pull';
+  /** The exact bytes to send (JSON or compact JWE); null once purged by retention. */
+  payload: string | null;
+  payload_sha256: string | null;
+  content_type: string | null;
+  delivered_at: string | null;
 }
 
 /** audit/: append-only hash chain. seq is assigned by the audit writer, gap-free. */
@@ -104,6 +119,19 @@ export interface AuditTable {
   hash: string;
 }
 
+/** audit/: signed checkpoints of the chain head (issue 5 item 3). */
+export interface AuditCheckpointTable {
+  id: string;
+  seq: number;
+  hash: string;
+  entries: number;
+  at: string;
+  /** Gateway key that signed the JWS. */
+  kid: string;
+  /** Compact JWS (EdDSA) over { seq, hash, at, entries }. */
+  jws: string;
+}
+
 /** auth/: client-assertion jti values seen, kept until their exp (replay protection). */
 export interface UsedJtiTable {
   partner_id: string;
@@ -124,6 +152,7 @@ export interface Database {
   referrals: ReferralTable;
   deliveries: DeliveryTable;
   audit: AuditTable;
+  audit_checkpoints: AuditCheckpointTable;
   used_jti: UsedJtiTable;
   kv: KvTable;
 }

@@ -1,0 +1,83 @@
+/**
+ * The transactional outbox (issue 8 item 1): a delivery row is written in the transaction that
+ * creates or changes its referral, with the exact bytes to send. The worker claims due rows with
+ * a lease (so several workers, and later several processes, never send one row at once; a lease
+ * that expires lets another take over from a dead one) and records each outcome.
+ */
+import type { Db, Tx } from '../store/index.js';
+import type { DeliveryTable } from '../store/schema.js';
+
+export type DeliveryRow = DeliveryTable;
+export type DeliveryKind = 'referral' | 'update' | 'cancel' | 'consent-withdrawn';
+
+export interface NewDelivery {
+  id: string;
+  referralId: string;
+  recipient: string;
+  kind: DeliveryKind;
+  channel: 'webhook' | 'pull';
+  payload: string;
+  payloadSha256: string;
+  contentType: string;
+  at: Date;
+}
+
+/** Standard Webhooks id: stable for the message, so every retry carries the same one. */
+export const webhookIdFor = (deliveryId: string) => `msg_${deliveryId}`;
+
+export async function enqueue(tx: Tx, d: NewDelivery): Promise<void> {
+  const at = d.at.toISOString();
+  await tx
+    .insertInto('deliveries')
+    .values({
+      id: d.id,
+      referral_id: d.referralId,
+      recipient: d.recipient,
+      webhook_id: webhookIdFor(d.id),
+      kind: d.kind,
+      channel: d.channel,
+      state: 'pending',
+      attempts: 0,
+      next_attempt_at: at,
+      last_error: null,
+      lease_owner: null,
+      lease_expires_at: null,
+      created_at: at,
+      updated_at: at,
+      payload: d.payload,
+      payload_sha256: d.payloadSha256,
+      content_type: d.contentType,
+      delivered_at: null,
+    })
+    .execute();
+}
+
+/** Pending (not yet sent) deliveries of a referral are cancelled; returns how many. */
+export async function cancelPending(tx: Tx, referralId: string, at: Date): Promise<DeliveryRow[]> {
+  const pending = await tx
+    .selectFrom('deliveries')
+    .selectAll()
+    .where('referral_id', '=', referralId)
+    .where('state', '=', 'pending')
+    .execute();
+  if (pending.length > 0) {
+    await tx
+      .updateTable('deliveries')
+      .set({ state: 'cancelled', updated_at: at.toISOString(), lease_owner: null, lease_expires_at: null })
+      .where('referral_id', '=', referralId)
+      .where('state', '=', 'pending')
+      .execute();
+  }
+  return pending;
+}
+
+/** Has any message of this referral reached its recipient? */
+export async function anyDelivered(db: Db | Tx, referralId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('deliveries')
+    .select('id')
+    .where('referral_id', '=', referralId)
+    .where('state', '=', 'delivered')
+    .executeTakeFirst();
+  return row !== undefined;
+}

@@ -1,0 +1,107 @@
+/**
+ * Ending referrals (issue 6 item 6, issue 7 item 4): a `referral-cancel` event (or a BaRS
+ * `delete` reason) cancels the episode's open referrals; a `consent-updated` event that leaves
+ * no consent for a recipient withdraws its referral. Either way, messages not yet sent are
+ * cancelled, and a recipient that already has the referral gets a notice holding nothing but
+ * the referral id, through the same channel.
+ */
+import { consentStillAllows } from '../consent/decide.js';
+import { messageBody, sealFor } from '../delivery/envelope.js';
+import { anyDelivered, cancelPending, enqueue } from '../delivery/outbox.js';
+import { FINAL_STATUSES, type ReferralRow, updateReferral } from '../mapping/referral-store.js';
+import type { Tx } from '../store/index.js';
+import type { PipelineDeps, PipelineInput, RecipientOutcome } from './process-event.js';
+
+async function endReferral(
+  deps: PipelineDeps,
+  tx: Tx,
+  input: PipelineInput,
+  r: ReferralRow,
+  why: { kind: 'cancel' | 'consent-withdrawn'; reasons: Array<{ code: string; text: string }> },
+): Promise<RecipientOutcome> {
+  const { at } = input;
+  const cancelled = await cancelPending(tx, r.id, at);
+  const recipient = deps.registry.partner(r.recipient);
+  const notify = recipient !== undefined && (await anyDelivered(tx, r.id));
+  if (notify && recipient) {
+    const sealed = await sealFor(recipient, messageBody({ kind: why.kind, at, referralId: r.id }));
+    await enqueue(tx, {
+      id: deps.ids.next(),
+      referralId: r.id,
+      recipient: r.recipient,
+      kind: why.kind,
+      channel: recipient.delivery?.mode === 'webhook' ? 'webhook' : 'pull',
+      payload: sealed.payload,
+      payloadSha256: sealed.sha256,
+      contentType: sealed.contentType,
+      at,
+    });
+  }
+  await updateReferral(tx, r.id, { status: 'cancelled', updated_at: at.toISOString() });
+  const common = {
+    actor: input.event.sender.partnerId,
+    recipient: r.recipient,
+    referralId: r.id,
+    eventId: input.eventId,
+    subjectNhsNumber: input.event.patient.nhsNumber,
+    ...(input.requestId ? { requestId: input.requestId } : {}),
+  };
+  if (why.kind === 'consent-withdrawn') {
+    await deps.audit.append(tx, {
+      ...common,
+      action: 'consent-withdrawn',
+      consents: input.event.consents.map((c) => ({
+        reference: `Consent/${c.id ?? ''}`,
+        ...(c.meta?.versionId ? { versionId: c.meta.versionId } : {}),
+      })),
+      detail: { reasons: why.reasons.map((x) => x.code) },
+    });
+  }
+  await deps.audit.append(tx, {
+    ...common,
+    action: 'cancelled',
+    detail: { cause: why.kind, unsentCancelled: cancelled.length, noticeQueued: notify },
+  });
+  return { recipient: r.recipient, outcome: 'cancelled', referralId: r.id, reasons: why.reasons };
+}
+
+export async function cancelEpisode(deps: PipelineDeps, tx: Tx, input: PipelineInput, episode: string) {
+  const open = await tx
+    .selectFrom('referrals')
+    .selectAll()
+    .where('episode_key', '=', episode)
+    .where('status', 'not in', [...FINAL_STATUSES])
+    .execute();
+  const reasons = [{ code: 'referral-cancelled', text: 'The trust cancelled the referral' }];
+  const out: RecipientOutcome[] = [];
+  for (const r of open) out.push(await endReferral(deps, tx, input, r, { kind: 'cancel', reasons }));
+  return out;
+}
+
+export async function withdrawConsent(deps: PipelineDeps, tx: Tx, input: PipelineInput) {
+  const { event } = input;
+  const open = await tx
+    .selectFrom('referrals')
+    .selectAll()
+    .where('sender', '=', event.sender.partnerId)
+    .where('subject_hmac', '=', deps.audit.subjectHash(event.patient.nhsNumber))
+    .where('status', 'not in', [...FINAL_STATUSES])
+    .execute();
+  const out: RecipientOutcome[] = [];
+  for (const r of open) {
+    const agreement = deps.registry
+      .versions(r.agreement_id ?? '')
+      .find((a) => a.version === r.agreement_version);
+    const recipient = deps.registry.partner(r.recipient);
+    if (!agreement || !recipient) continue;
+    const check = consentStillAllows(agreement, {
+      consents: event.consents,
+      patient: event.patient,
+      recipient,
+      now: input.at,
+    });
+    if (check.ok) continue;
+    out.push(await endReferral(deps, tx, input, r, { kind: 'consent-withdrawn', reasons: check.reasons }));
+  }
+  return out;
+}

@@ -1,0 +1,122 @@
+/**
+ * A permitted decision becomes a referral (or an update of the episode's open referral) with
+ * its minimised dataset, an outbox row holding the exact bytes to send, and a `queued` audit
+ * entry naming the fields (never their values), the agreement, consents and lawful basis.
+ */
+import type { Partner } from '../config/registry-types.js';
+import { lawfulBasisText } from '../consent/decision-store.js';
+import type { Decision } from '../consent/types.js';
+import { messageBody, sealFor } from '../delivery/envelope.js';
+import { enqueue } from '../delivery/outbox.js';
+import { dueBy } from '../delivery/sla.js';
+import { buildDataset } from '../mapping/build-dataset.js';
+import { assertDataset, DATASET_VERSION } from '../mapping/dataset-schemas.js';
+import { insertReferral, openEpisodeReferral, updateReferral } from '../mapping/referral-store.js';
+import type { Tx } from '../store/index.js';
+import type { PipelineDeps, PipelineInput } from './process-event.js';
+
+export interface Permitted {
+  decision: Extract<Decision, { outcome: 'permit' }>;
+  decisionId: string;
+  recipient: Partner;
+  episode: string;
+}
+
+export async function referPermitted(
+  deps: PipelineDeps,
+  tx: Tx,
+  input: PipelineInput,
+  p: Permitted,
+): Promise<string> {
+  const { event, at } = input;
+  const { decision, recipient } = p;
+  const sender = deps.registry.partner(event.sender.partnerId);
+  if (!sender) throw new Error(`sender ${event.sender.partnerId} left the registry`);
+  const { dataset, fields } = buildDataset({ event, sender, recipient, decision });
+  assertDataset(deps.datasets, decision.referralType, dataset);
+
+  const agreement = deps.registry
+    .versions(decision.agreement.id)
+    .find((a) => a.version === decision.agreement.version);
+  const priority = event.serviceRequest?.priority ?? 'routine';
+  const existing = await openEpisodeReferral(tx, p.episode, recipient.id);
+  const referralId = existing?.id ?? deps.ids.next();
+  const version = (existing?.version ?? 0) + 1;
+  const due = existing?.due_by ?? (agreement ? dueBy(agreement, priority, at).toISOString() : null);
+  const stamp = at.toISOString();
+  const common = {
+    dataset: JSON.stringify(dataset),
+    dataset_fields: JSON.stringify(fields),
+    version,
+    updated_at: stamp,
+  };
+  if (existing) {
+    await updateReferral(tx, existing.id, common);
+  } else {
+    await insertReferral(tx, {
+      id: referralId,
+      event_id: input.eventId,
+      decision_id: p.decisionId,
+      sender: sender.id,
+      recipient: recipient.id,
+      episode_key: p.episode,
+      type: decision.referralType,
+      status: 'queued',
+      priority,
+      due_by: due,
+      subject_hmac: deps.audit.subjectHash(event.patient.nhsNumber),
+      created_at: stamp,
+      agreement_id: decision.agreement.id,
+      agreement_version: decision.agreement.version,
+      response: null,
+      ...common,
+    });
+  }
+  const kind = existing ? 'update' : 'referral';
+  const body = messageBody({
+    kind,
+    at,
+    referralId,
+    referral: {
+      type: decision.referralType,
+      datasetVersion: DATASET_VERSION[decision.referralType],
+      version,
+      priority,
+      dueBy: due,
+      sender: { odsCode: sender.odsCode, name: sender.name },
+      agreement: { id: decision.agreement.id, version: decision.agreement.version },
+      dataset,
+    },
+  });
+  const sealed = await sealFor(recipient, body);
+  const deliveryId = deps.ids.next();
+  const channel = recipient.delivery?.mode === 'webhook' ? 'webhook' : 'pull';
+  await enqueue(tx, {
+    id: deliveryId,
+    referralId,
+    recipient: recipient.id,
+    kind,
+    channel,
+    payload: sealed.payload,
+    payloadSha256: sealed.sha256,
+    contentType: sealed.contentType,
+    at,
+  });
+  await deps.audit.append(tx, {
+    action: 'queued',
+    actor: sender.id,
+    recipient: recipient.id,
+    referralId,
+    eventId: input.eventId,
+    agreement: decision.agreement,
+    consents: decision.consents,
+    lawfulBasis: lawfulBasisText(decision),
+    purpose: decision.purpose,
+    fields,
+    payloadSha256: sealed.sha256,
+    subjectNhsNumber: event.patient.nhsNumber,
+    ...(input.requestId ? { requestId: input.requestId } : {}),
+    detail: { kind, deliveryId, channel, version, dueBy: due, reasons: decision.reasons.map((r) => r.code) },
+  });
+  return referralId;
+}
