@@ -1,0 +1,102 @@
+/**
+ * The trust-facing status of a referral as a FHIR R4 Task (issue 7 item 6; R4 section 12.1,
+ * Task, "the workflow status of a referral"): one Task per routed recipient. `owner` is that
+ * recipient only; nothing about other recipients appears. A withheld decision is a Task with
+ * status `rejected` and the reasons in `statusReason`.
+ */
+import type { Task } from 'fhir/r4.js';
+import { NHS_NUMBER_SYSTEM } from './nhs-number.js';
+
+export const ODS_SYSTEM = 'https://fhir.nhs.uk/Id/ods-organization-code';
+export const REFERRAL_ID_SYSTEM = 'https://homeward.example/fhir/Id/referral';
+export const MESSAGE_ID_SYSTEM = 'https://homeward.example/fhir/Id/message';
+export const DECISION_REASON_SYSTEM = 'https://homeward.example/fhir/CodeSystem/decision-reason';
+export const REFERRAL_STATUS_SYSTEM = 'https://homeward.example/fhir/CodeSystem/referral-status';
+export const REFERRAL_OUTCOME_SYSTEM = 'https://homeward.example/fhir/CodeSystem/referral-outcome';
+
+export interface TaskInput {
+  id: string;
+  /** The trust's MessageHeader.id of the message that caused it (Task.focus). */
+  messageId: string;
+  nhsNumber?: string;
+  sender: { odsCode: string; name: string };
+  recipient: { odsCode: string; name: string };
+  authoredOn: string;
+  lastModified: string;
+  /** A referral's lifecycle status, or `withheld` for a decision that refused it. */
+  status: string;
+  reasons?: Array<{ code: string; text: string }>;
+  referralId?: string;
+  dueBy?: string | null;
+  response?: { status?: string; reason?: { code: string; text?: string }; outcome?: string } | null;
+}
+
+const TASK_STATUS: Readonly<Record<string, Task['status']>> = {
+  withheld: 'rejected',
+  queued: 'requested',
+  delivered: 'received',
+  acknowledged: 'received',
+  accepted: 'accepted',
+  declined: 'rejected',
+  completed: 'completed',
+  cancelled: 'cancelled',
+  failed: 'failed',
+};
+
+function statusReason(input: TaskInput): Task['statusReason'] {
+  if (input.status === 'withheld' || input.status === 'cancelled') {
+    const reasons = input.reasons ?? [];
+    if (reasons.length === 0) return undefined;
+    return {
+      coding: reasons.map((r) => ({ system: DECISION_REASON_SYSTEM, code: r.code })),
+      text: reasons.map((r) => r.text).join('; '),
+    };
+  }
+  const reason = input.response?.reason;
+  if (input.status === 'declined' && reason) {
+    return {
+      coding: [{ system: `${REFERRAL_OUTCOME_SYSTEM}-decline`, code: reason.code }],
+      ...(reason.text ? { text: reason.text } : {}),
+    };
+  }
+  return undefined;
+}
+
+export function referralTask(input: TaskInput): Task {
+  const reason = statusReason(input);
+  const outcome = input.response?.outcome;
+  return {
+    resourceType: 'Task',
+    id: input.id,
+    ...(input.referralId ? { identifier: [{ system: REFERRAL_ID_SYSTEM, value: input.referralId }] } : {}),
+    status: TASK_STATUS[input.status] ?? 'requested',
+    ...(reason ? { statusReason: reason } : {}),
+    businessStatus: { coding: [{ system: REFERRAL_STATUS_SYSTEM, code: input.status }], text: input.status },
+    intent: 'order',
+    focus: { identifier: { system: MESSAGE_ID_SYSTEM, value: input.messageId } },
+    ...(input.nhsNumber
+      ? { for: { identifier: { system: NHS_NUMBER_SYSTEM, value: input.nhsNumber } } }
+      : {}),
+    authoredOn: input.authoredOn,
+    lastModified: input.lastModified,
+    requester: {
+      identifier: { system: ODS_SYSTEM, value: input.sender.odsCode },
+      display: input.sender.name,
+    },
+    owner: {
+      identifier: { system: ODS_SYSTEM, value: input.recipient.odsCode },
+      display: input.recipient.name,
+    },
+    ...(input.dueBy ? { restriction: { period: { end: input.dueBy } } } : {}),
+    ...(outcome
+      ? {
+          output: [
+            {
+              type: { coding: [{ system: REFERRAL_OUTCOME_SYSTEM, code: 'outcome' }] },
+              valueCodeableConcept: { coding: [{ system: REFERRAL_OUTCOME_SYSTEM, code: outcome }] },
+            },
+          ],
+        }
+      : {}),
+  };
+}
