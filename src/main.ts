@@ -5,10 +5,12 @@
  */
 import type { Server } from 'node:http';
 import { createApp } from './app.js';
+import { startCheckpointTimer } from './audit/checkpoint.js';
 import { KeysError } from './auth/keys.js';
 import { RegistryError } from './config/registry-types.js';
 import { parseSettings, SettingsError } from './config/settings.js';
-import { buildDeps, closeDeps, type Deps } from './deps.js';
+import { buildDeps, closeDeps, type Deps, deliveryWorkerFor } from './deps.js';
+import { ProfilesError } from './ingest/profiles.js';
 import { createLogger } from './log.js';
 
 async function main(): Promise<void> {
@@ -21,13 +23,17 @@ async function main(): Promise<void> {
   const logger = createLogger(settings.logLevel);
   let deps: Deps;
   try {
-    deps = await buildDeps(settings, logger);
+    deps = await buildDeps(settings, logger, process.env);
   } catch (err) {
     return startupFailed(err);
   }
   const app = createApp(deps);
   const server = app.listen(settings.port);
+  const stopCheckpoints = startCheckpointTimer(deps, settings.auditCheckpointIntervalMs);
+  const worker = deliveryWorkerFor(deps, process.env);
   server.on('listening', () => {
+    // DELIVERY_POLL_MS=0 runs no worker here (another process delivers: claims are safe to share).
+    if (settings.delivery.pollMs > 0) worker.start();
     const { registry } = deps;
     logger.info(
       {
@@ -51,6 +57,10 @@ async function main(): Promise<void> {
     }, settings.shutdownTimeoutMs);
     forced.unref();
     await closeServer(server);
+    stopCheckpoints();
+    // Sends in flight finish and are recorded (each bounded by WEBHOOK_TIMEOUT_MS) before the
+    // store closes; a kill before that leaves them leased, to be retried (src/delivery/worker.ts).
+    await worker.stop();
     await closeDeps(deps);
     clearTimeout(forced);
     logger.info('stopped');
@@ -78,7 +88,11 @@ function once<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args:
 
 /** Configuration problems are the operator's to fix: say what and where, no stack trace. */
 function startupFailed(err: unknown): void {
-  const known = err instanceof SettingsError || err instanceof RegistryError || err instanceof KeysError;
+  const known =
+    err instanceof SettingsError ||
+    err instanceof RegistryError ||
+    err instanceof KeysError ||
+    err instanceof ProfilesError;
   process.stderr.write(
     `homeward: cannot start.\n${known ? err.message : ((err as Error)?.stack ?? String(err))}\n`,
   );

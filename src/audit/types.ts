@@ -52,6 +52,11 @@ export interface AuditInput {
   payloadSha256?: string;
   /** The NHS number of the person concerned; stored only as an HMAC (AUDIT_SUBJECT_KEY). */
   subjectNhsNumber?: string;
+  /**
+   * The subject already hashed (AuditLog.subjectHash), for stages that hold only the HMAC
+   * (referrals keep `subject_hmac`, never the number). Used when subjectNhsNumber is absent.
+   */
+  subjectHmac?: string;
   requestId?: string;
   /** Machine-readable extras (reason codes, filters used). Must hold no personal data. */
   detail?: Record<string, unknown>;
@@ -67,4 +72,79 @@ export interface AuditLog {
   append(tx: Tx, input: AuditInput): Promise<AppendedEntry>;
   /** HMAC-SHA256 (hex) of a normalised NHS number under the subject key. */
   subjectHash(nhsNumber: string): string;
+}
+
+/** An audit entry as the API and exports present it: JSON columns decoded, the subject only as its HMAC. */
+export interface AuditEntry {
+  seq: number;
+  at: string;
+  /** Stored text; an AuditAction unless the row was tampered with. */
+  action: string;
+  actor: string | null;
+  recipient: string | null;
+  referralId: string | null;
+  eventId: string | null;
+  agreement: { id: string; version: number | null; sha256: string | null } | null;
+  consents: ConsentRef[];
+  lawfulBasis: string | null;
+  purpose: string | null;
+  fields: string[];
+  payloadSha256: string | null;
+  /** HMAC-SHA256 of the NHS number (never the number itself). */
+  subject: string | null;
+  requestId: string | null;
+  detail: Record<string, unknown> | null;
+  prevHash: string;
+  hash: string;
+}
+
+/** Filters of GET /audit/events and the exports; every one optional, all combined with AND. */
+export interface AuditFilter {
+  subjectHmac?: string;
+  recipient?: string;
+  agreement?: string;
+  action?: AuditAction;
+  referral?: string;
+  /** Inclusive lower bound on `at` (ISO-8601 UTC). */
+  from?: string;
+  /** Exclusive upper bound on `at` (ISO-8601 UTC). */
+  to?: string;
+}
+
+/**
+ * Which entries a reader may see (issue 5, partner isolation): an operator (CLI) sees all;
+ * an auditor partner sees entries whose actor or recipient is a partner it audits, plus
+ * gateway-level entries (actor `gateway`, no recipient).
+ */
+export type AuditVisibility = { kind: 'all' } | { kind: 'partners'; partners: readonly string[] };
+
+/** Who reads the audit: every read is itself audited (design.md, Audit). */
+export interface AuditReader {
+  partnerId: string;
+  requestId?: string;
+  visibility: AuditVisibility;
+}
+
+/** The result of recomputing the chain. */
+export interface ChainVerification {
+  ok: boolean;
+  entries: number;
+  head: { seq: number; hash: string } | null;
+  /** The first entry whose link does not hold (missing, edited, moved or forged). */
+  firstBrokenSeq?: number;
+  problem?: string;
+}
+
+/** The signed statement "the chain had `entries` entries and its head was `seq`/`hash` at `at`". */
+export interface CheckpointPayload {
+  seq: number;
+  hash: string;
+  at: string;
+  entries: number;
+}
+
+export interface Checkpoint extends CheckpointPayload {
+  kid: string;
+  /** Compact JWS (EdDSA) over the payload. */
+  jws: string;
 }

@@ -6,10 +6,16 @@ import { generateSigningKey } from '../auth/keys.js';
 import { loadRegistry, summariseRegistry } from '../config/registry.js';
 import { RegistryError } from '../config/registry-types.js';
 import type { Settings } from '../config/settings.js';
+import { webhookProblems } from '../delivery/webhook-target.js';
+import { missingTrustSecrets, secretReader } from '../fhir/trust-credentials.js';
+import { AUDIT_USAGE, auditCommand } from './audit-commands.js';
+import { DELIVERIES_USAGE, deliveriesCommand } from './delivery-commands.js';
 
 export interface CliIo {
   out(line: string): void;
   err(line: string): void;
+  /** Raw output without a line end (exports to stdout); optional so simple test doubles work. */
+  write?(chunk: string): void;
 }
 
 export const USAGE = `Usage: homeward <command>
@@ -17,12 +23,23 @@ export const USAGE = `Usage: homeward <command>
 Commands:
   config check     validate partners and agreements in $CONSENT_DIR and print a summary
   keys generate    add a new gateway signing key (Ed25519) to $KEYS_DIR; it becomes the active key
+${AUDIT_USAGE}
+${DELIVERIES_USAGE}
   help             show this text
 
 Settings come from the same environment variables as the gateway (see README, Configuration).`;
 
-export async function runCommand(argv: string[], settings: Settings, io: CliIo): Promise<number> {
+export async function runCommand(
+  argv: string[],
+  settings: Settings,
+  io: CliIo,
+  /** Where `env:` secret references are read (cli/main.ts passes process.env). */
+  env: Readonly<Record<string, string | undefined>> = {},
+): Promise<number> {
   const [group, action, ...rest] = argv;
+  // Audit commands take options (issue 5): parsed in audit-commands.ts.
+  if (group === 'audit') return auditCommand(action, rest, settings, io);
+  if (group === 'deliveries') return deliveriesCommand(action, rest, settings, io);
   const command = [group, action].filter(Boolean).join(' ');
   if (rest.length > 0) {
     io.err(`homeward: unexpected arguments: ${rest.join(' ')}\n\n${USAGE}`);
@@ -30,7 +47,7 @@ export async function runCommand(argv: string[], settings: Settings, io: CliIo):
   }
   switch (command) {
     case 'config check':
-      return configCheck(settings, io);
+      return configCheck(settings, io, env);
     case 'keys generate':
       return keysGenerate(settings, io);
     case 'help':
@@ -43,10 +60,23 @@ export async function runCommand(argv: string[], settings: Settings, io: CliIo):
   }
 }
 
-function configCheck(settings: Settings, io: CliIo): number {
+function configCheck(
+  settings: Settings,
+  io: CliIo,
+  env: Readonly<Record<string, string | undefined>>,
+): number {
   try {
     const registry = loadRegistry(settings.consentDir);
     io.out(summariseRegistry(registry));
+    // The secrets and webhook URLs the gateway checks at start (src/deps.ts), reported the same way:
+    // trust secrets and (in production) webhook problems stop it; in dev webhook problems warn.
+    const readSecret = secretReader(env);
+    const partners = [...registry.partners.values()];
+    const webhook = webhookProblems(partners, readSecret, settings.delivery.allowInsecureLocalWebhooks);
+    const fatal = [...missingTrustSecrets(partners, readSecret), ...(settings.production ? webhook : [])];
+    if (fatal.length > 0) throw new RegistryError(fatal);
+    for (const p of webhook)
+      io.err(`Warning: ${p.file}: ${p.path}: ${p.message} (webhook deliveries will fail)`);
     io.out(`OK: ${registry.partners.size} partners, ${registry.agreements.length} agreement versions`);
     return 0;
   } catch (err) {

@@ -8,6 +8,7 @@ import { type CliIo, runCommand } from './commands.js';
 const io: CliIo = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
+  write: (chunk) => process.stdout.write(chunk),
 };
 
 let settings: ReturnType<typeof parseSettings>;
@@ -17,4 +18,4 @@ try {
   io.err(`homeward: ${(err as Error).message}`);
   process.exit(2);
 }
-process.exitCode = await runCommand(process.argv.slice(2), settings, io);
+process.exitCode = await runCommand(process.argv.slice(2), settings, io, process.env);

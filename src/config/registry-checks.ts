@@ -34,6 +34,28 @@ export function checkPartners(
   return byId;
 }
 
+/**
+ * `auditOf` (issue 5, partner isolation): only an auditor has one, and it names known partners.
+ * Ids of partner files that failed to load were reported already, so they are not reported again.
+ */
+export function checkAuditScopes(
+  partners: ReadonlyMap<string, Partner>,
+  unavailable: ReadonlySet<string>,
+  problems: RegistryProblem[],
+): void {
+  for (const p of partners.values()) {
+    if (p.auditOf === undefined) continue;
+    if (!p.roles.includes('auditor')) {
+      problems.push({ file: p.source, path: 'auditOf', message: 'auditOf needs the role auditor' });
+    }
+    p.auditOf.forEach((id, i) => {
+      if (!partners.has(id) && !unavailable.has(id)) {
+        problems.push({ file: p.source, path: `auditOf[${i}]`, message: `unknown partner "${id}"` });
+      }
+    });
+  }
+}
+
 /** Inclusive date periods; a missing `to` is open-ended. ISO dates compare correctly as strings. */
 function overlaps(a: Agreement['effective'], b: Agreement['effective']): boolean {
   return a.from <= (b.to ?? '9999-12-31') && b.from <= (a.to ?? '9999-12-31');

@@ -43,11 +43,21 @@ export interface Partner {
   scopes: Scope[];
   /** Trusts: the FHIR server references and consents may be fetched from. */
   fhirBaseUrl?: string;
+  /**
+   * Trusts: the gateway's credentials for `fhirBaseUrl` (src/fhir/trust-credentials.ts). Without
+   * `tokenUrl` the secret is a static bearer token; with it, OAuth 2.0 client credentials.
+   */
+  fhirAuth?: { secretRef: string; tokenUrl?: string; clientId?: string; scope?: string };
   /** Trusts: where status updates are pushed back (optional). */
   statusWebhook?: { url: string; secretRef: string };
   /** Recipients only. */
   delivery?: DeliverySettings;
   contact?: { team: string; email?: string };
+  /**
+   * Auditors only: the partners whose audit entries this auditor may read (entries where one of
+   * them is the actor or the recipient). Without it an auditor sees only gateway-level entries.
+   */
+  auditOf?: string[];
   /** Sample files are marked so they can never be mistaken for a real organisation. */
   synthetic?: boolean;
   /** Where it was loaded from (set by the loader). */

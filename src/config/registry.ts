@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { basename, extname } from 'node:path';
-import { checkAgreements, checkPartners } from './registry-checks.js';
+import { checkAgreements, checkAuditScopes, checkPartners } from './registry-checks.js';
 import { parseYaml, type RegistryFile, readFolder } from './registry-files.js';
 import { registryValidators, schemaProblems } from './registry-schemas.js';
 import {
@@ -74,6 +74,7 @@ export function loadRegistry(consentDir: string): Registry {
   }
 
   const partnersById = checkPartners(partners, problems);
+  checkAuditScopes(partnersById, unavailable, problems);
   checkAgreements(agreements, { partners: partnersById, unavailable }, problems);
   if (problems.length > 0) throw new RegistryError(problems);
   return buildRegistry(partnersById, agreements);

@@ -25,6 +25,28 @@ export interface Settings {
    * into KEYS_DIR on first start; required in production.
    */
   auditSubjectKey: string | undefined;
+  /** How often the gateway signs a checkpoint of the audit chain head (issue 5); 0 turns it off. */
+  auditCheckpointIntervalMs: number;
+  /** The webhook delivery worker (issue 8): src/delivery/README.md. */
+  delivery: DeliveryTuning;
+}
+
+export interface DeliveryTuning {
+  /** One webhook request, connection to last byte of the answer's headers. */
+  timeoutMs: number;
+  /** Attempts before a delivery is dead-lettered (state `failed`). */
+  maxAttempts: number;
+  /** Age (from queueing) after which a delivery that still fails is dead-lettered. */
+  maxAgeHours: number;
+  /** How often the worker looks for due deliveries; 0 turns the worker off in this process. */
+  pollMs: number;
+  /** How long a claimed delivery stays leased to its worker; must outlast one send and its recording. */
+  leaseMs: number;
+  /** Full-jitter exponential backoff: a retry waits random(0, min(cap, base * 2^attempt)). */
+  retryBaseMs: number;
+  retryCapMs: number;
+  /** Dev and tests only: allow `http://127.0.0.1` and `http://localhost` webhook URLs. */
+  allowInsecureLocalWebhooks: boolean;
 }
 
 export class SettingsError extends Error {
@@ -71,6 +93,39 @@ export const SETTINGS_DOC: ReadonlyArray<{ name: string; default: string; meanin
     default: '10000',
     meaning: 'grace period for in-flight work on SIGTERM/SIGINT',
   },
+  {
+    name: 'AUDIT_CHECKPOINT_INTERVAL_MS',
+    default: '3600000',
+    meaning: 'how often a signed checkpoint of the audit chain head is stored (0: never)',
+  },
+  { name: 'WEBHOOK_TIMEOUT_MS', default: '10000', meaning: 'time limit of one webhook request' },
+  {
+    name: 'DELIVERY_MAX_ATTEMPTS',
+    default: '25',
+    meaning: 'webhook attempts before a delivery is dead-lettered',
+  },
+  {
+    name: 'DELIVERY_MAX_AGE_HOURS',
+    default: '72',
+    meaning: 'hours after queueing when a still-failing delivery is dead-lettered',
+  },
+  {
+    name: 'DELIVERY_POLL_MS',
+    default: '1000',
+    meaning: 'how often the delivery worker looks for due webhooks (0: no worker in this process)',
+  },
+  {
+    name: 'DELIVERY_LEASE_MS',
+    default: 'WEBHOOK_TIMEOUT_MS + 30000',
+    meaning: 'how long a claimed delivery is reserved for its worker before another may retry it',
+  },
+  { name: 'DELIVERY_RETRY_BASE_MS', default: '5000', meaning: 'first retry waits up to twice this' },
+  { name: 'DELIVERY_RETRY_CAP_MS', default: '3600000', meaning: 'longest wait between two attempts' },
+  {
+    name: 'ALLOW_INSECURE_LOCAL_WEBHOOKS',
+    default: 'false',
+    meaning: 'dev only: allow http://127.0.0.1 and http://localhost webhook URLs (refused in production)',
+  },
 ];
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -116,6 +171,14 @@ export function parseSettings(env: Env): Settings {
   const accessTokenTtlSeconds = integer(env, 'ACCESS_TOKEN_TTL_SECONDS', 600, 300, 900, problems);
   const rateLimitPerMinute = integer(env, 'RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000, problems);
   const tokenRateLimitPerMinute = integer(env, 'TOKEN_RATE_LIMIT_PER_MINUTE', 30, 1, 1_000_000, problems);
+  const auditCheckpointIntervalMs = integer(
+    env,
+    'AUDIT_CHECKPOINT_INTERVAL_MS',
+    3_600_000,
+    0,
+    604_800_000,
+    problems,
+  );
   const production = env.NODE_ENV === 'production';
   const auditSubjectKey = env.AUDIT_SUBJECT_KEY || undefined;
   if (auditSubjectKey !== undefined && auditSubjectKey.length < 32) {
@@ -124,6 +187,7 @@ export function parseSettings(env: Env): Settings {
   if (production && auditSubjectKey === undefined) {
     problems.push('AUDIT_SUBJECT_KEY is required when NODE_ENV=production (no dev default for secrets)');
   }
+  const delivery = parseDeliveryTuning(env, production, problems);
   if (problems.length > 0) throw new SettingsError(problems);
   return {
     port,
@@ -139,5 +203,41 @@ export function parseSettings(env: Env): Settings {
     rateLimitPerMinute,
     tokenRateLimitPerMinute,
     auditSubjectKey,
+    auditCheckpointIntervalMs,
+    delivery,
+  };
+}
+
+function parseDeliveryTuning(env: Env, production: boolean, problems: string[]): DeliveryTuning {
+  const timeoutMs = integer(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000, problems);
+  const leaseMs = integer(env, 'DELIVERY_LEASE_MS', timeoutMs + 30_000, 1_000, 3_600_000, problems);
+  // The lease must outlast a send (bounded by the timeout) and its recording, or a second worker
+  // could take over a delivery still in flight (src/delivery/claim.ts).
+  if (leaseMs < timeoutMs + 1_000) {
+    problems.push(`DELIVERY_LEASE_MS must be at least WEBHOOK_TIMEOUT_MS + 1000 (${timeoutMs + 1_000})`);
+  }
+  const retryBaseMs = integer(env, 'DELIVERY_RETRY_BASE_MS', 5_000, 1, 3_600_000, problems);
+  const retryCapMs = integer(env, 'DELIVERY_RETRY_CAP_MS', 3_600_000, 1, 86_400_000, problems);
+  if (retryCapMs < retryBaseMs)
+    problems.push('DELIVERY_RETRY_CAP_MS must not be below DELIVERY_RETRY_BASE_MS');
+  const insecure = env.ALLOW_INSECURE_LOCAL_WEBHOOKS ?? '';
+  if (!['', 'true', 'false', '1', '0'].includes(insecure)) {
+    problems.push('ALLOW_INSECURE_LOCAL_WEBHOOKS must be true or false');
+  }
+  const allowInsecureLocalWebhooks = insecure === 'true' || insecure === '1';
+  if (production && allowInsecureLocalWebhooks) {
+    problems.push(
+      'ALLOW_INSECURE_LOCAL_WEBHOOKS is for development only and refused when NODE_ENV=production',
+    );
+  }
+  return {
+    timeoutMs,
+    maxAttempts: integer(env, 'DELIVERY_MAX_ATTEMPTS', 25, 1, 100, problems),
+    maxAgeHours: integer(env, 'DELIVERY_MAX_AGE_HOURS', 72, 1, 720, problems),
+    pollMs: integer(env, 'DELIVERY_POLL_MS', 1_000, 0, 600_000, problems),
+    leaseMs,
+    retryBaseMs,
+    retryCapMs,
+    allowInsecureLocalWebhooks,
   };
 }

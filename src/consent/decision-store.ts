@@ -26,8 +26,13 @@ export async function recordDecision(
       purpose: d.outcome === 'permit' ? d.purpose : null,
       fields: JSON.stringify(d.outcome === 'permit' ? d.fields : []),
       decided_at: row.at.toISOString(),
+      referral_id: null,
     })
     .execute();
+}
+
+export async function linkReferral(tx: Tx, decisionId: string, referralId: string): Promise<void> {
+  await tx.updateTable('decisions').set({ referral_id: referralId }).where('id', '=', decisionId).execute();
 }
 
 /** One line for the audit and the record: `6(1)(e) public task; 9(2)(h) ...; explicit-consent`. */

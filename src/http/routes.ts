@@ -6,8 +6,12 @@
 import type { RequestHandler } from 'express';
 import type { Scope } from '../config/registry-types.js';
 import type { Deps } from '../deps.js';
+import { adminRoutes } from './admin-routes.js';
+import { auditRoutes } from './audit-routes.js';
 import { authRoutes } from './auth-routes.js';
+import { fhirRoutes } from './fhir-routes.js';
 import { healthRoutes } from './health-routes.js';
+import { referralRoutes } from './referral-routes.js';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -22,7 +26,14 @@ export interface RouteSpec {
 }
 
 export function allRoutes(deps: Deps): RouteSpec[] {
-  return [...healthRoutes(deps), ...authRoutes(deps)];
+  return [
+    ...healthRoutes(deps),
+    ...authRoutes(deps),
+    ...auditRoutes(deps),
+    ...fhirRoutes(deps),
+    ...referralRoutes(deps),
+    ...adminRoutes(deps),
+  ];
 }
 
 /** `/fhir/Task/:id` -> `/fhir/Task/{id}` */

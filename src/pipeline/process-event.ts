@@ -7,7 +7,7 @@
 import type { AuditLog } from '../audit/types.js';
 import type { Registry } from '../config/registry-types.js';
 import { decide } from '../consent/decide.js';
-import { recordDecision } from '../consent/decision-store.js';
+import { linkReferral, recordDecision } from '../consent/decision-store.js';
 import type { Decision, DecisionEvent } from '../consent/types.js';
 import type { Ids } from '../ids.js';
 import type { ParsedEvent } from '../ingest/types.js';
@@ -41,6 +41,9 @@ export interface RecipientOutcome {
   reasons: Array<{ code: string; text: string }>;
 }
 
+const isNoFixedAbode = (postcode: string | undefined) =>
+  postcode?.replace(/\s+/g, '').toUpperCase() === 'ZZ993VZ';
+
 export function decisionEvent(e: ParsedEvent): DecisionEvent {
   return {
     code: e.event,
@@ -50,7 +53,10 @@ export function decisionEvent(e: ParsedEvent): DecisionEvent {
     ...(e.encounter
       ? { encounterClass: e.encounter.class, serviceTypes: e.encounter.serviceTypes.map((s) => s.code) }
       : {}),
-    ...(e.patient.postcodeDistrict ? { postcodeDistrict: e.patient.postcodeDistrict } : {}),
+    // ZZ99 3VZ is the NHS pseudo-postcode for no fixed abode: it places the person nowhere.
+    ...(e.patient.postcodeDistrict && !isNoFixedAbode(e.patient.postcode)
+      ? { postcodeDistrict: e.patient.postcodeDistrict }
+      : {}),
     ...(e.serviceRequest ? { chosenRecipientOds: e.serviceRequest.performerOds } : {}),
   };
 }
@@ -97,6 +103,7 @@ export async function processEvent(
       recipient,
       episode: episodeKey(event, input.eventId),
     });
+    await linkReferral(tx, decisionId, referralId);
     out.push({ recipient: recipient.id, outcome: 'permit', decisionId, referralId, reasons: [] });
   }
   return out;

@@ -218,6 +218,8 @@ const m0004: Migration = {
     await db.schema.alterTable('referrals').addColumn('agreement_id', 'text').execute();
     await db.schema.alterTable('referrals').addColumn('agreement_version', 'integer').execute();
     await db.schema.alterTable('referrals').addColumn('response', 'text').execute();
+    // The referral a permit created or updated, so a trust's Task search finds it from the decision.
+    await db.schema.alterTable('decisions').addColumn('referral_id', 'text').execute();
     await db.schema.createIndex('deliveries_referral').on('deliveries').column('referral_id').execute();
     await db.schema
       .createIndex('decisions_recipient')

@@ -41,6 +41,8 @@ export interface DecisionTable {
   purpose: string | null;
   fields: string;
   decided_at: string;
+  /** The referral a permit created or updated (migration 0004). */
+  referral_id: string | null;
 }
 
 /** mapping/ + delivery/: what a permitted decision produces. */

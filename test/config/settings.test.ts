@@ -28,6 +28,17 @@ describe('parseSettings', () => {
       rateLimitPerMinute: 600,
       tokenRateLimitPerMinute: 30,
       auditSubjectKey: undefined,
+      auditCheckpointIntervalMs: 3_600_000,
+      delivery: {
+        timeoutMs: 10_000,
+        maxAttempts: 25,
+        maxAgeHours: 72,
+        pollMs: 1_000,
+        leaseMs: 40_000,
+        retryBaseMs: 5_000,
+        retryCapMs: 3_600_000,
+        allowInsecureLocalWebhooks: false,
+      },
     });
   });
 

@@ -1,0 +1,133 @@
+/**
+ * The one audit write path (issue 5 item 1): `append(tx, input)` inside the transaction of the
+ * state change it records, so the entry commits or rolls back with it.
+ *
+ * Serialisation: `seq` and `prev_hash` come from the chain head, read inside the transaction
+ * AFTER taking the database write lock (lockAuditChain). Two appenders can then never read the
+ * same head: the second waits (busy_timeout) until the first commits, and sees its entry.
+ */
+import { sql } from 'kysely';
+import type { Clock } from '../clock.js';
+import type { Tx } from '../store/index.js';
+import type { AuditTable } from '../store/schema.js';
+import { entryHash, GENESIS_HASH, stableJson } from './canonical.js';
+import { subjectHmac } from './subject.js';
+import type { AppendedEntry, AuditInput, AuditLog } from './types.js';
+
+export class AuditInputError extends Error {
+  override name = 'AuditInputError';
+}
+
+/**
+ * Take the write lock before reading the head.
+ *
+ * SQLite: Kysely opens transactions with a deferred BEGIN, which takes no lock until the first
+ * write. A no-op UPDATE is a write statement, so it takes the RESERVED lock at once (and waits
+ * busy_timeout for it) — the same effect as BEGIN IMMEDIATE. Without it, two connections could
+ * both read the head and the second one's upgrade to a writer would fail with SQLITE_BUSY_SNAPSHOT.
+ * When this is the first statement of the transaction the wait is a plain busy wait. A stage that
+ * reads before it appends should call this first too (SQLite only retries lock waits when the
+ * transaction has not read yet: "SQLITE_BUSY_SNAPSHOT", https://sqlite.org/rescode.html#busy_snapshot).
+ *
+ * PostgreSQL (issue 9): replace with `SELECT pg_advisory_xact_lock(<audit chain key>)` here; it is
+ * released at commit or rollback, exactly the scope needed.
+ */
+export async function lockAuditChain(tx: Tx): Promise<void> {
+  await sql`update audit set seq = seq where seq < 0`.execute(tx);
+}
+
+/**
+ * A ten-digit number standing alone (an NHS number, spaced or not): never allowed in free-text
+ * columns. Bounded by non-alphanumerics so digit runs inside hex hashes and UUIDs do not match.
+ */
+const NHS_NUMBER_LIKE = /(^|[^0-9A-Za-z])\d{3}[ -]?\d{3}[ -]?\d{4}([^0-9A-Za-z]|$)/;
+const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
+const SHA256 = /^[0-9a-f]{64}$/;
+
+/** Defence in depth: a stage passing personal data by mistake gets an error, not a stored leak. */
+function assertNoNhsNumber(column: string, text: string | null): void {
+  if (text !== null && NHS_NUMBER_LIKE.test(text)) {
+    throw new AuditInputError(`audit ${column} must not contain an NHS number or other 10-digit identifier`);
+  }
+}
+
+function columnsOf(
+  input: AuditInput,
+  subjectHash: (n: string) => string,
+): Omit<AuditTable, 'seq' | 'at' | 'prev_hash' | 'hash'> {
+  if (!input.actor) throw new AuditInputError('audit actor is required');
+  const fields = input.fields ?? null;
+  for (const f of fields ?? []) {
+    if (!FIELD_NAME.test(f))
+      throw new AuditInputError('audit fields must be dataset field NAMES, never values');
+  }
+  if (input.payloadSha256 !== undefined && !SHA256.test(input.payloadSha256)) {
+    throw new AuditInputError('payloadSha256 must be a lowercase hex SHA-256');
+  }
+  if (input.subjectHmac !== undefined && !SHA256.test(input.subjectHmac)) {
+    throw new AuditInputError('subjectHmac must be a lowercase hex HMAC-SHA256, never an NHS number');
+  }
+  if (input.agreement && !SHA256.test(input.agreement.sha256)) {
+    throw new AuditInputError('agreement.sha256 must be a lowercase hex SHA-256');
+  }
+  const row = {
+    action: input.action,
+    actor: input.actor,
+    recipient: input.recipient ?? null,
+    referral_id: input.referralId ?? null,
+    event_id: input.eventId ?? null,
+    agreement_id: input.agreement?.id ?? null,
+    agreement_version: input.agreement ? String(input.agreement.version) : null,
+    agreement_sha256: input.agreement?.sha256 ?? null,
+    consent_refs: input.consents ? stableJson(input.consents) : null,
+    lawful_basis: input.lawfulBasis ?? null,
+    purpose: input.purpose ?? null,
+    fields: fields ? JSON.stringify(fields) : null,
+    payload_sha256: input.payloadSha256 ?? null,
+    subject_hmac:
+      input.subjectNhsNumber !== undefined
+        ? subjectHash(input.subjectNhsNumber)
+        : (input.subjectHmac ?? null),
+    request_id: input.requestId ?? null,
+    detail: input.detail ? stableJson(input.detail) : null,
+  };
+  assertNoNhsNumber('detail', row.detail);
+  assertNoNhsNumber('purpose', row.purpose);
+  assertNoNhsNumber('lawful_basis', row.lawful_basis);
+  return row;
+}
+
+export interface AuditLogOptions {
+  clock: Clock;
+  /** AUDIT_SUBJECT_KEY (or the dev key file): see subject.ts. */
+  subjectKey: string;
+}
+
+export function createAuditLog(opts: AuditLogOptions): AuditLog {
+  const subjectHash = (nhsNumber: string) => subjectHmac(opts.subjectKey, nhsNumber);
+  return {
+    subjectHash,
+    async append(tx: Tx, input: AuditInput): Promise<AppendedEntry> {
+      const columns = columnsOf(input, subjectHash);
+      await lockAuditChain(tx);
+      const head = await tx
+        .selectFrom('audit')
+        .select(['seq', 'hash'])
+        .orderBy('seq', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      const unhashed = {
+        ...columns,
+        seq: Number(head?.seq ?? 0) + 1,
+        at: opts.clock.now().toISOString(),
+        prev_hash: head?.hash ?? GENESIS_HASH,
+      };
+      const hash = entryHash(unhashed);
+      await tx
+        .insertInto('audit')
+        .values({ ...unhashed, hash })
+        .execute();
+      return { seq: unhashed.seq, hash };
+    },
+  };
+}

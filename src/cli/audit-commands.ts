@@ -1,0 +1,144 @@
+/**
+ * `homeward audit verify|export|checkpoint` (issue 5 item 6). The CLI builds what it needs from
+ * settings (store, keys, registry, subject key) and reads as the operator: actor `gateway`, every
+ * entry visible. Its reads are audited like the API's.
+ */
+import { createWriteStream, readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createAuditLog } from '../audit/audit-log.js';
+import { verifyAgainstCheckpoint } from '../audit/checkpoint.js';
+import { type AuditReadDeps, readCheckpoint, readExport, readVerification } from '../audit/reads.js';
+import { loadSubjectKey } from '../audit/subject.js';
+import type { AuditReader } from '../audit/types.js';
+import { KeysError, loadKeyRing } from '../auth/keys.js';
+import { systemClock } from '../clock.js';
+import { loadRegistry } from '../config/registry.js';
+import { RegistryError } from '../config/registry-types.js';
+import type { Settings } from '../config/settings.js';
+import { uuidIds } from '../ids.js';
+import { openStore } from '../store/index.js';
+import type { CliIo } from './commands.js';
+
+export const AUDIT_USAGE = `  audit verify [--checkpoint <file>]
+                   recompute the audit hash chain (and check it against a saved checkpoint JWS);
+                   exit 1 naming the first broken entry
+  audit export [--format csv|fhir] [--out <file>]
+                   export the audit as CSV (RFC 4180) or a FHIR Bundle of AuditEvents (stdout by default)
+  audit checkpoint print a new signed checkpoint of the chain head (keep it outside the gateway)`;
+
+const OPTIONS: Record<string, readonly string[]> = {
+  verify: ['--checkpoint'],
+  export: ['--format', '--out'],
+  checkpoint: [],
+};
+
+/** `--name value` pairs; undefined on a usage error. */
+function options(action: string, args: string[]): Record<string, string> | undefined {
+  const allowed = Object.hasOwn(OPTIONS, action) ? OPTIONS[action] : undefined;
+  if (!allowed || args.length % 2 !== 0) return undefined;
+  const opts: Record<string, string> = {};
+  for (let i = 0; i < args.length; i += 2) {
+    const [name, value] = [args[i] ?? '', args[i + 1] ?? ''];
+    if (!allowed.includes(name) || value.startsWith('--') || name in opts) return undefined;
+    opts[name] = value;
+  }
+  return opts;
+}
+
+const OPERATOR: AuditReader = { partnerId: 'gateway', visibility: { kind: 'all' } };
+
+export async function auditCommand(
+  action: string | undefined,
+  args: string[],
+  settings: Settings,
+  io: CliIo,
+): Promise<number> {
+  const opts = options(action ?? '', args);
+  if (!action || !opts) {
+    io.err(`homeward: usage:\n${AUDIT_USAGE}`);
+    return 2;
+  }
+  let ctx: AuditReadDeps;
+  try {
+    const registry = loadRegistry(settings.consentDir);
+    const keys = await loadKeyRing(settings.keysDir, { generateIfMissing: !settings.production });
+    const audit = createAuditLog({ clock: systemClock, subjectKey: loadSubjectKey(settings) });
+    const store = await openStore(settings.databaseUrl);
+    ctx = { store, audit, registry, keys, clock: systemClock, ids: uuidIds, publicUrl: settings.publicUrl };
+  } catch (err) {
+    if (err instanceof RegistryError || err instanceof KeysError) {
+      io.err(err.message);
+      return 1;
+    }
+    throw err;
+  }
+  try {
+    if (action === 'verify') return await verify(ctx, opts['--checkpoint'], io);
+    if (action === 'export') return await exportAudit(ctx, opts, io);
+    const checkpoint = await readCheckpoint(ctx, OPERATOR, {});
+    io.out(
+      JSON.stringify({
+        seq: checkpoint.seq,
+        hash: checkpoint.hash,
+        at: checkpoint.at,
+        entries: checkpoint.entries,
+      }),
+    );
+    io.out(checkpoint.jws);
+    return 0;
+  } finally {
+    await ctx.store.close();
+  }
+}
+
+async function verify(ctx: AuditReadDeps, checkpointFile: string | undefined, io: CliIo): Promise<number> {
+  const result = await readVerification(ctx, OPERATOR, {});
+  if (!result.ok) {
+    io.err(`Audit chain BROKEN: first broken entry is seq ${result.firstBrokenSeq}: ${result.problem}`);
+    return 1;
+  }
+  io.out(
+    `Audit chain OK: ${result.entries} entries; head seq ${result.head?.seq ?? 0} hash ${result.head?.hash ?? '-'}`,
+  );
+  if (checkpointFile === undefined) return 0;
+  // The file may hold the whole output of `audit checkpoint` (a JSON line, then the JWS line).
+  const jws = readFileSync(checkpointFile, 'utf8')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .find((l) => /^[\w-]+\.[\w-]+\.[\w-]+$/.test(l));
+  const held = await verifyAgainstCheckpoint(ctx.store.db, jws ?? '', ctx.keys, result);
+  if (!held.ok) {
+    const where =
+      held.firstBrokenSeq !== undefined ? `first broken entry is seq ${held.firstBrokenSeq}: ` : '';
+    io.err(`Audit does NOT match checkpoint ${checkpointFile}: ${where}${held.problem}`);
+    return 1;
+  }
+  io.out(`Checkpoint holds: entry ${held.checkpoint.seq} (${held.checkpoint.at}) is unchanged`);
+  return 0;
+}
+
+async function exportAudit(ctx: AuditReadDeps, opts: Record<string, string>, io: CliIo): Promise<number> {
+  const format = opts['--format'] ?? 'csv';
+  if (format !== 'csv' && format !== 'fhir') {
+    io.err('homeward: --format must be csv or fhir');
+    return 2;
+  }
+  const out = await readExport(ctx, OPERATOR, { format });
+  const file = opts['--out'];
+  if (file !== undefined) {
+    // The export holds subject HMACs and partner activity: readable by its owner only.
+    await pipeline(Readable.from(out.body), createWriteStream(file, { mode: 0o600 }));
+    io.err(`Wrote ${file}`);
+    return 0;
+  }
+  if (io.write) {
+    for await (const chunk of out.body) io.write(chunk);
+    return 0;
+  }
+  // An io without raw writes (tests) gets the whole document as one "line".
+  let text = '';
+  for await (const chunk of out.body) text += chunk;
+  io.out(text);
+  return 0;
+}

@@ -1,0 +1,137 @@
+/**
+ * One claimed webhook delivery, from checks to recorded outcome (issue 8 item 1):
+ * re-check (send-checks.ts), check URL and secret (webhook-target.ts), sign with the stable
+ * `webhook-id` (the same on every attempt: recipients de-duplicate on it), POST (send.ts), and
+ * record the outcome with its audit entry in one transaction (disclosure.ts, attempt-outcome.ts).
+ * A transaction is never open during the HTTP request.
+ */
+import type { AuditLog } from '../audit/types.js';
+import type { KeyRing } from '../auth/keys.js';
+import type { Clock } from '../clock.js';
+import type { Registry } from '../config/registry-types.js';
+import type { DeliveryTuning } from '../config/settings.js';
+import type { SecretReader } from '../fhir/trust-credentials.js';
+import type { Ids } from '../ids.js';
+import type { Store } from '../store/index.js';
+import { type CancelReason, recordCancelledAtSend, recordFailedAttempt } from './attempt-outcome.js';
+import { recordDisclosure } from './disclosure.js';
+import type { DeliveryRow } from './outbox.js';
+import { type AttemptResult, nextStep } from './retry-policy.js';
+import { type Fetch, postWebhook } from './send.js';
+import { sendBlocker } from './send-checks.js';
+import { signWebhook } from './webhook-signature.js';
+import { webhookSecretOf, webhookUrlProblem } from './webhook-target.js';
+
+export interface DeliveryDeps {
+  store: Store;
+  audit: AuditLog;
+  registry: Registry;
+  keys: KeyRing;
+  clock: Clock;
+  ids: Ids;
+}
+
+export interface DeliveryOptions {
+  tuning: DeliveryTuning;
+  secrets: SecretReader;
+  /** Jitter source, [0, 1); injectable so tests know when the next attempt falls. */
+  random: () => number;
+  fetch?: Fetch;
+}
+
+type Prepared =
+  | { kind: 'send'; attempt: () => Promise<AttemptResult> }
+  | { kind: 'stop'; result: AttemptResult }
+  | { kind: 'cancel'; reason: CancelReason };
+
+async function prepare(
+  deps: DeliveryDeps,
+  opts: DeliveryOptions,
+  row: DeliveryRow,
+  requestId: string,
+): Promise<Prepared> {
+  const fail = (error: string): Prepared => ({ kind: 'stop', result: { kind: 'failed', error } });
+  const referral = await deps.store.db
+    .selectFrom('referrals')
+    .selectAll()
+    .where('id', '=', row.referral_id)
+    .executeTakeFirstOrThrow();
+  const blocker = sendBlocker(deps.registry, referral, row, deps.clock.now());
+  if (blocker) return { kind: 'cancel', reason: blocker };
+  const partner = deps.registry.partner(row.recipient);
+  const d = partner?.delivery;
+  if (!partner || d?.mode !== 'webhook') return fail('recipient has no webhook delivery settings');
+  const urlProblem = webhookUrlProblem(d.url, opts.tuning.allowInsecureLocalWebhooks);
+  if (urlProblem) return fail(urlProblem);
+  const secret = webhookSecretOf(partner, opts.secrets);
+  if (secret.kind === 'problem') return fail(secret.message);
+  if (row.payload === null) return fail('payload purged by retention; nothing to send');
+  const body = row.payload;
+  const attempt = async () => {
+    const now = deps.clock.now();
+    const headers = await signWebhook({
+      id: row.webhook_id,
+      at: now,
+      body,
+      schemes: d.signatures,
+      ...(secret.secret ? { hmacSecret: secret.secret } : {}),
+      ...(d.signatures.includes('v1a') ? { ed25519: deps.keys.active } : {}),
+    });
+    return postWebhook(
+      {
+        url: d.url,
+        body,
+        contentType: row.content_type ?? 'application/json',
+        headers,
+        requestId,
+        timeoutMs: opts.tuning.timeoutMs,
+        now,
+      },
+      opts.fetch,
+    );
+  };
+  return { kind: 'send', attempt };
+}
+
+/** Deliver one row claimed by `owner`; returns what happened, for logs and tests. */
+export async function deliverOne(
+  deps: DeliveryDeps,
+  opts: DeliveryOptions,
+  row: DeliveryRow,
+  owner: string,
+): Promise<AttemptResult['kind'] | 'cancelled' | 'lease-lost'> {
+  const requestId = deps.ids.next();
+  const prepared = await prepare(deps, opts, row, requestId);
+  const owned = { delivery: row, owner, requestId };
+  if (prepared.kind === 'cancel') {
+    const ok = await deps.store.transaction((tx) =>
+      recordCancelledAtSend(tx, deps, { ...owned, at: deps.clock.now(), reason: prepared.reason }),
+    );
+    return ok ? 'cancelled' : 'lease-lost';
+  }
+  const result = prepared.kind === 'send' ? await prepared.attempt() : prepared.result;
+  const at = deps.clock.now();
+  if (result.kind === 'delivered') {
+    // A 2xx reached the recipient: recorded even if our lease ran out meanwhile (it is the truth),
+    // but only once per delivery (recordDisclosure is conditional on the row not being delivered).
+    await deps.store.transaction((tx) =>
+      recordDisclosure(tx, deps, {
+        delivery: row,
+        at,
+        requestId,
+        detail: { attempt: row.attempts, httpStatus: result.status },
+      }),
+    );
+    return 'delivered';
+  }
+  const next = nextStep(
+    result,
+    { attempts: row.attempts, createdAt: new Date(row.created_at), now: at },
+    opts.tuning,
+    opts.random,
+  );
+  const ok = await deps.store.transaction((tx) =>
+    recordFailedAttempt(tx, deps, { ...owned, at, result, next }),
+  );
+  return ok ? result.kind : 'lease-lost';
+}

@@ -1,0 +1,111 @@
+/**
+ * The moment of disclosure (design.md, Audit): a webhook answered 2xx, or a pull-inbox
+ * delivery read for the first time. Both record it the same way, in ONE transaction: the
+ * delivery becomes `delivered`, the referral `delivered`, and a `disclosed` entry names the
+ * recipient, agreement (id, version, file hash), consents, lawful basis and purpose of the
+ * decision, the dataset field NAMES, the SHA-256 of the exact bytes sent and the subject HMAC.
+ * Only the first recording of a delivery writes anything: there is one `disclosed` per delivery.
+ */
+import type { AgreementRef, AuditLog, ConsentRef } from '../audit/types.js';
+import type { Registry } from '../config/registry-types.js';
+import type { ReferralRow } from '../mapping/referral-store.js';
+import type { Tx } from '../store/index.js';
+import type { DeliveryRow } from './outbox.js';
+
+export interface DisclosureDeps {
+  audit: AuditLog;
+  registry: Registry;
+}
+
+/** Message kinds that carry the dataset; notices (cancel, consent withdrawn) carry only the referral id. */
+export const isDatasetKind = (kind: string) => kind === 'referral' || kind === 'update';
+
+/** The agreement version a referral was made under, with the hash of its file as loaded. */
+export function agreementRefOf(registry: Registry, r: ReferralRow): AgreementRef | undefined {
+  const a = registry.versions(r.agreement_id ?? '').find((v) => v.version === r.agreement_version);
+  return a ? { id: a.id, version: a.version, sha256: a.sha256 } : undefined;
+}
+
+/**
+ * What the decision behind the referral recorded (consent/decision-store.ts writes it). Read
+ * here rather than recomputed: the disclosure rests on the decision as it was made.
+ */
+async function decisionBasis(tx: Tx, decisionId: string) {
+  const d = await tx
+    .selectFrom('decisions')
+    .select(['consents', 'lawful_basis', 'purpose'])
+    .where('id', '=', decisionId)
+    .executeTakeFirst();
+  const consents = d ? (JSON.parse(d.consents) as ConsentRef[]) : [];
+  return {
+    consents,
+    ...(d?.lawful_basis ? { lawfulBasis: d.lawful_basis } : {}),
+    ...(d?.purpose ? { purpose: d.purpose } : {}),
+  };
+}
+
+export interface Disclosure {
+  delivery: DeliveryRow;
+  at: Date;
+  requestId?: string;
+  /** Channel-specific facts for the entry: attempt number and HTTP status, or the reader. */
+  detail: Record<string, unknown>;
+}
+
+/** Record a disclosure; false when this delivery was already recorded as delivered. */
+export async function recordDisclosure(tx: Tx, deps: DisclosureDeps, d: Disclosure): Promise<boolean> {
+  const at = d.at.toISOString();
+  const { delivery } = d;
+  // The write comes first: it takes the write lock before anything is read (audit-log.ts).
+  const updated = await tx
+    .updateTable('deliveries')
+    .set({
+      state: 'delivered',
+      delivered_at: at,
+      updated_at: at,
+      last_error: null,
+      lease_owner: null,
+      lease_expires_at: null,
+    })
+    .where('id', '=', delivery.id)
+    .where('state', '!=', 'delivered')
+    .executeTakeFirst();
+  if (updated.numUpdatedRows !== 1n) return false;
+  const referral = await tx
+    .selectFrom('referrals')
+    .selectAll()
+    .where('id', '=', delivery.referral_id)
+    .executeTakeFirstOrThrow();
+  const withDataset = isDatasetKind(delivery.kind);
+  // The recipient now holds the referral (an update holds the whole dataset too). A dead-lettered
+  // first message overtaken by a delivered update is delivered as well.
+  const status =
+    withDataset && (referral.status === 'queued' || referral.status === 'failed') ? 'delivered' : undefined;
+  if (status) {
+    await tx.updateTable('referrals').set({ status, updated_at: at }).where('id', '=', referral.id).execute();
+  }
+  const agreement = agreementRefOf(deps.registry, referral);
+  await deps.audit.append(tx, {
+    action: 'disclosed',
+    actor: referral.sender,
+    recipient: delivery.recipient,
+    referralId: referral.id,
+    // The referral's first event; an update came from a later one, named in its `queued` entry.
+    ...(delivery.kind === 'referral' ? { eventId: referral.event_id } : {}),
+    ...(agreement ? { agreement } : {}),
+    ...(await decisionBasis(tx, referral.decision_id)),
+    fields: withDataset ? (JSON.parse(referral.dataset_fields) as string[]) : [],
+    ...(delivery.payload_sha256 ? { payloadSha256: delivery.payload_sha256 } : {}),
+    ...(referral.subject_hmac ? { subjectHmac: referral.subject_hmac } : {}),
+    ...(d.requestId ? { requestId: d.requestId } : {}),
+    detail: {
+      deliveryId: delivery.id,
+      webhookId: delivery.webhook_id,
+      kind: delivery.kind,
+      channel: delivery.channel,
+      ...(status ? { referralStatus: status } : {}),
+      ...d.detail,
+    },
+  });
+  return true;
+}

@@ -1,0 +1,70 @@
+/**
+ * Where and with which secret a recipient's webhooks go, checked at start (conventions 6) and
+ * again before every send. Only `https://` URLs: a referral holds special category health data
+ * (UK GDPR Art. 9) and must be encrypted in transit (NHS England, "Data security and protection
+ * toolkit", standard 9). Plain `http://` to the loopback interface is allowed only with
+ * ALLOW_INSECURE_LOCAL_WEBHOOKS, which settings refuse in production.
+ */
+import type { Partner, RegistryProblem } from '../config/registry-types.js';
+import type { SecretReader } from '../fhir/trust-credentials.js';
+import { isWebhookSecret } from './webhook-signature.js';
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** Why `url` may not receive webhooks, or undefined when it may. */
+export function webhookUrlProblem(url: string, allowInsecureLocal: boolean): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return 'webhook URL is not a valid URL';
+  }
+  // Credentials in a URL end up in logs and proxies; recipients authenticate us by signature.
+  if (u.username || u.password) return 'webhook URL must not carry credentials';
+  if (u.protocol === 'https:') return undefined;
+  if (u.protocol === 'http:' && LOOPBACK_HOSTS.has(u.hostname)) {
+    return allowInsecureLocal
+      ? undefined
+      : 'webhook URL must use https:// (http:// to 127.0.0.1 or localhost needs ALLOW_INSECURE_LOCAL_WEBHOOKS=true, dev only)';
+  }
+  return 'webhook URL must use https://';
+}
+
+export type WebhookSecret = { kind: 'ok'; secret?: string } | { kind: 'problem'; message: string };
+
+/** The recipient's `whsec_` secret when its signatures include v1 (v1a needs none). */
+export function webhookSecretOf(partner: Partner, readSecret: SecretReader): WebhookSecret {
+  const d = partner.delivery;
+  if (d?.mode !== 'webhook' || !d.signatures.includes('v1')) return { kind: 'ok' };
+  const secret = readSecret(d.secretRef);
+  if (secret === undefined) {
+    return { kind: 'problem', message: `webhook secret ${d.secretRef} is not set or empty` };
+  }
+  if (!isWebhookSecret(secret)) {
+    return {
+      kind: 'problem',
+      message: `webhook secret ${d.secretRef} is not a Standard Webhooks secret (whsec_ and base64 of 24 to 64 random bytes)`,
+    };
+  }
+  return { kind: 'ok', secret };
+}
+
+/** Every webhook recipient whose secret or URL would make its deliveries fail. */
+export function webhookProblems(
+  partners: Iterable<Partner>,
+  readSecret: SecretReader,
+  allowInsecureLocal: boolean,
+): RegistryProblem[] {
+  const problems: RegistryProblem[] = [];
+  for (const p of partners) {
+    const d = p.delivery;
+    if (d?.mode !== 'webhook') continue;
+    const secret = webhookSecretOf(p, readSecret);
+    if (secret.kind === 'problem') {
+      problems.push({ file: p.source, path: 'delivery.secretRef', message: secret.message });
+    }
+    const url = webhookUrlProblem(d.url, allowInsecureLocal);
+    if (url) problems.push({ file: p.source, path: 'delivery.url', message: url });
+  }
+  return problems;
+}

@@ -1,0 +1,80 @@
+/**
+ * The FHIR endpoints of issue 4: $process-message (scope system/Bundle.c), and the public
+ * CapabilityStatement and housing-events CodeSystem. Handlers stay thin (conventions 2): read the
+ * request, call the intake stage with plain data, send what it returns.
+ */
+import { readFileSync } from 'node:fs';
+import type { Response } from 'express';
+import type { Resource } from 'fhir/r4.js';
+import { callerOf } from '../auth/caller.js';
+import type { Deps } from '../deps.js';
+import { capabilityStatement } from '../fhir/capability-statement.js';
+import { HOUSING_EVENTS_ID, housingEventsCodeSystem } from '../fhir/housing-events.js';
+import { processMessage } from '../ingest/process-message.js';
+import { correlationIdOf } from './request-id.js';
+import type { RouteSpec } from './routes.js';
+
+const VERSION = (() => {
+  const pkg: unknown = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+  const v = (pkg as { version?: unknown }).version;
+  return typeof v === 'string' ? v : '0.0.0';
+})();
+
+function sendFhir(res: Response, status: number, body: Resource | string): void {
+  res
+    .status(status)
+    .type('application/fhir+json')
+    .send(typeof body === 'string' ? body : JSON.stringify(body));
+}
+
+export function fhirRoutes(deps: Deps): RouteSpec[] {
+  const metadata = capabilityStatement({
+    publicUrl: deps.settings.publicUrl,
+    version: VERSION,
+    date: deps.clock.now().toISOString(),
+  });
+  const events = housingEventsCodeSystem(VERSION);
+  return [
+    {
+      method: 'post',
+      // A literal `$` is plain text in express 5 (path-to-regexp 8 reserves only ()[]{}?+!:*).
+      path: '/fhir/$process-message',
+      scope: 'system/Bundle.c',
+      handlers: [
+        async (req, res) => {
+          // BaRS: echo X-Correlation-Id on every answer, errors included (set before the stage runs).
+          const correlation = correlationIdOf(req);
+          if (correlation) res.setHeader('x-correlation-id', correlation);
+          const result = await processMessage(deps, {
+            body: req.body,
+            partnerId: callerOf(req).partnerId,
+            requestId: String(req.id),
+          });
+          sendFhir(res, 200, result.response);
+        },
+      ],
+    },
+    {
+      method: 'get',
+      path: '/fhir/metadata',
+      scope: 'public',
+      handlers: [
+        (_req, res) => {
+          res.setHeader('cache-control', 'public, max-age=300');
+          sendFhir(res, 200, metadata);
+        },
+      ],
+    },
+    {
+      method: 'get',
+      path: `/fhir/CodeSystem/${HOUSING_EVENTS_ID}`,
+      scope: 'public',
+      handlers: [
+        (_req, res) => {
+          res.setHeader('cache-control', 'public, max-age=3600');
+          sendFhir(res, 200, events);
+        },
+      ],
+    },
+  ];
+}

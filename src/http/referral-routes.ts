@@ -1,0 +1,96 @@
+/**
+ * The referral API for housing providers (issue 8 items 3 and 4): the pull inbox, reading a
+ * referral (its first read is the disclosure), acknowledging it, and answering it. Handlers only
+ * translate HTTP; the delivery stage takes the caller's partner id into every query, so another
+ * partner's referral is simply not found (404, never 403).
+ */
+import type { Request, RequestHandler, Response } from 'express';
+import { callerOf } from '../auth/caller.js';
+import { listInbox, readReferral } from '../delivery/inbox.js';
+import { inboxListQuery } from '../delivery/list-params.js';
+import { type AnswerResult, acknowledge, answer } from '../delivery/provider-answers.js';
+import { type BodyIssue, parseAnswer } from '../delivery/response-body.js';
+import type { Deps } from '../deps.js';
+import { conflict, notFound, OutcomeError, outcome, unsupportedMediaType } from '../fhir/outcome.js';
+import type { RouteSpec } from './routes.js';
+
+const NOT_FOUND = 'No referral with this id for you';
+
+function callOf(req: Request, deps: Deps) {
+  return {
+    partnerId: callerOf(req).partnerId,
+    referralId: String(req.params.id ?? ''),
+    at: deps.clock.now(),
+    requestId: String(req.id ?? ''),
+  };
+}
+
+function sendAnswer(res: Response, result: AnswerResult): void {
+  if (result.kind === 'not-found') throw notFound(NOT_FOUND);
+  if (result.kind === 'conflict') throw conflict(result.message);
+  const { kind: _kind, ...body } = result;
+  res.setHeader('cache-control', 'no-store');
+  res.json(body);
+}
+
+/** 400 listing every problem found in the body (RFC 9457 problem details with an `issues` extension). */
+function sendBodyIssues(req: Request, res: Response, issues: BodyIssue[]): void {
+  res
+    .status(400)
+    .type('application/problem+json')
+    .send(
+      JSON.stringify({
+        type: 'about:blank',
+        title: 'invalid',
+        status: 400,
+        detail: `${issues.length} problem${issues.length === 1 ? '' : 's'} in the request body`,
+        issues,
+        requestId: String(req.id ?? ''),
+      }),
+    );
+}
+
+export function referralRoutes(deps: Deps): RouteSpec[] {
+  const list: RequestHandler = async (req, res) => {
+    const q = inboxListQuery(req.query);
+    res.setHeader('cache-control', 'no-store');
+    res.json(await listInbox(deps.store.db, deps.registry, callerOf(req).partnerId, q));
+  };
+  const read: RequestHandler = async (req, res) => {
+    const result = await readReferral(deps, callOf(req, deps));
+    switch (result.kind) {
+      case 'not-found':
+        throw notFound(NOT_FOUND);
+      case 'not-delivered':
+        throw conflict('This referral has not been delivered to you yet; it arrives by webhook');
+      case 'purged':
+        throw new OutcomeError(
+          410,
+          outcome([{ code: 'deleted', diagnostics: 'The message was removed by retention' }]),
+        );
+      case 'message':
+        res.setHeader('cache-control', 'no-store');
+        // The same de-duplication key a webhook carries.
+        res.setHeader('webhook-id', result.webhookId);
+        res.type(result.contentType).send(result.payload);
+    }
+  };
+  const ack: RequestHandler = async (req, res) => {
+    sendAnswer(res, await acknowledge(deps, callOf(req, deps)));
+  };
+  const status: RequestHandler = async (req, res) => {
+    if (req.is('application/x-www-form-urlencoded')) throw unsupportedMediaType('Send application/json');
+    const parsed = parseAnswer(req.body);
+    if (!parsed.ok) {
+      sendBodyIssues(req, res, parsed.issues);
+      return;
+    }
+    sendAnswer(res, await answer(deps, callOf(req, deps), parsed.answer));
+  };
+  return [
+    { method: 'get', path: '/referrals', scope: 'referrals.read', handlers: [list] },
+    { method: 'get', path: '/referrals/:id', scope: 'referrals.read', handlers: [read] },
+    { method: 'post', path: '/referrals/:id/acknowledge', scope: 'referrals.write', handlers: [ack] },
+    { method: 'post', path: '/referrals/:id/status', scope: 'referrals.write', handlers: [status] },
+  ];
+}

@@ -1,0 +1,15 @@
+/**
+ * The hand-off from intake to the pipeline (wired once in deps.ts): run in the event's
+ * transaction, return the Tasks the response message carries.
+ */
+import type { AfterStored } from '../ingest/process-message.js';
+import { type PipelineDeps, processEvent } from './process-event.js';
+import { responseTasks } from './trust-tasks.js';
+
+export function pipelineAfterStored(deps: PipelineDeps): AfterStored {
+  return async (tx, stored) => {
+    const outcomes = await processEvent(deps, tx, stored);
+    const event = { message_id: stored.event.messageId, sender: stored.event.sender.partnerId };
+    return responseTasks(tx, deps.registry, event, outcomes, stored.at);
+  };
+}
