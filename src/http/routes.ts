@@ -12,6 +12,7 @@ import { authRoutes } from './auth-routes.js';
 import { fhirRoutes } from './fhir-routes.js';
 import { healthRoutes } from './health-routes.js';
 import { referralRoutes } from './referral-routes.js';
+import { taskRoutes } from './task-routes.js';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -31,6 +32,7 @@ export function allRoutes(deps: Deps): RouteSpec[] {
     ...authRoutes(deps),
     ...auditRoutes(deps),
     ...fhirRoutes(deps),
+    ...taskRoutes(deps),
     ...referralRoutes(deps),
     ...adminRoutes(deps),
   ];
