@@ -9,6 +9,7 @@ import type { Deps } from '../deps.js';
 import { adminRoutes } from './admin-routes.js';
 import { auditRoutes } from './audit-routes.js';
 import { authRoutes } from './auth-routes.js';
+import { consentRoutes } from './consent-routes.js';
 import { fhirRoutes } from './fhir-routes.js';
 import { healthRoutes } from './health-routes.js';
 import { referralRoutes } from './referral-routes.js';
@@ -33,6 +34,7 @@ export function allRoutes(deps: Deps): RouteSpec[] {
     ...auditRoutes(deps),
     ...fhirRoutes(deps),
     ...taskRoutes(deps),
+    ...consentRoutes(deps),
     ...referralRoutes(deps),
     ...adminRoutes(deps),
   ];

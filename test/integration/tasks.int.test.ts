@@ -21,9 +21,8 @@ beforeEach(async () => {
 const tasksOf = (text: string) =>
   (JSON.parse(text).entry as Array<{ resource: { resourceType: string } & Record<string, unknown> }>)
     .map((e) => e.resource)
-    .filter((r) => r.resourceType === 'Task') as Array<
-    Record<string, never> & { id: string; status: string; owner: { identifier: { value: string } } }
-  >;
+    .filter((r) => r.resourceType === 'Task') as unknown as TaskLike[];
+type TaskLike = { id: string; status: string; owner: { identifier: { value: string } } };
 
 describe('from FHIR events to referrals', () => {
   it('admission with a housing need: one referral to the discharge service, Task requested', async () => {
