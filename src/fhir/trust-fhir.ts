@@ -18,8 +18,17 @@ export type RemoteRead =
   | { kind: 'not-found'; status: number }
   | { kind: 'failed'; failure: RemoteFailure; status?: number };
 
+export type RemoteSearch =
+  | { kind: 'found'; resources: ReadonlyArray<Readonly<Record<string, unknown>>> }
+  | { kind: 'failed'; failure: RemoteFailure; status?: number };
+
 export interface TrustFhir {
   read(partner: Partner, type: string, id: string, signal: AbortSignal): Promise<RemoteRead>;
+  /**
+   * The person's active Consents on the trust's server (issue 6 item 3):
+   * `Consent?patient:identifier=https://fhir.nhs.uk/Id/nhs-number|<n>&status=active`.
+   */
+  searchConsents(partner: Partner, nhsNumber: string, signal: AbortSignal): Promise<RemoteSearch>;
 }
 
 export interface TrustFhirOptions {
@@ -88,12 +97,12 @@ export function trustFhir(options: TrustFhirOptions): TrustFhir {
     return client;
   }
 
-  async function attempt(
-    partner: Partner,
-    type: string,
-    id: string,
-    signal: AbortSignal,
-  ): Promise<RemoteRead> {
+  type Operation = (
+    client: Client,
+    options: { headers: Record<string, string>; signal: AbortSignal },
+  ) => Promise<unknown>;
+
+  async function attempt(partner: Partner, operation: Operation, signal: AbortSignal): Promise<RemoteRead> {
     const attemptSignal = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
     const credential = await credentials.forPartner(partner, attemptSignal);
     if (credential.kind === 'failed')
@@ -102,11 +111,10 @@ export function trustFhir(options: TrustFhirOptions): TrustFhir {
       credential.kind === 'bearer' ? { authorization: `Bearer ${credential.token}` } : {};
     try {
       const client = clientFor(partner, partner.fhirBaseUrl as string);
-      const resource = await client.read({
-        resourceType: type,
-        id,
-        options: { headers, signal: attemptSignal },
-      });
+      const resource = (await operation(client, { headers, signal: attemptSignal })) as Record<
+        string,
+        unknown
+      >;
       return { kind: 'found', resource: { ...resource } };
     } catch (err) {
       const result = classify(err, attemptSignal);
@@ -116,16 +124,48 @@ export function trustFhir(options: TrustFhirOptions): TrustFhir {
     }
   }
 
+  async function withRetries(
+    partner: Partner,
+    operation: Operation,
+    signal: AbortSignal,
+  ): Promise<RemoteRead> {
+    if (!partner.fhirBaseUrl) return { kind: 'failed', failure: 'unreachable' };
+    let result: RemoteRead = { kind: 'failed', failure: 'unreachable' };
+    for (let n = 1; n <= attempts; n++) {
+      result = await attempt(partner, operation, signal);
+      if (!retryable(result) || n === attempts || signal.aborted) break;
+      await pause(backoffMs * 2 ** (n - 1), signal);
+    }
+    return result;
+  }
+
   return {
-    async read(partner, type, id, signal) {
-      if (!partner.fhirBaseUrl) return { kind: 'failed', failure: 'unreachable' };
-      let result: RemoteRead = { kind: 'failed', failure: 'unreachable' };
-      for (let n = 1; n <= attempts; n++) {
-        result = await attempt(partner, type, id, signal);
-        if (!retryable(result) || n === attempts || signal.aborted) break;
-        await pause(backoffMs * 2 ** (n - 1), signal);
-      }
-      return result;
+    read: (partner, type, id, signal) =>
+      withRetries(partner, (client, options) => client.read({ resourceType: type, id, options }), signal),
+    async searchConsents(partner, nhsNumber, signal) {
+      const searchParams = {
+        'patient:identifier': `https://fhir.nhs.uk/Id/nhs-number|${nhsNumber}`,
+        status: 'active',
+        _count: '100',
+      };
+      const result = await withRetries(
+        partner,
+        (client, options) => client.search({ resourceType: 'Consent', searchParams, options }),
+        signal,
+      );
+      if (result.kind === 'not-found') return { kind: 'found', resources: [] };
+      if (result.kind === 'failed') return result;
+      const bundle = result.resource as {
+        resourceType?: unknown;
+        entry?: Array<{ resource?: Record<string, unknown> }>;
+      };
+      if (bundle.resourceType !== 'Bundle') return { kind: 'failed', failure: 'bad-response' };
+      return {
+        kind: 'found',
+        resources: (bundle.entry ?? []).flatMap((e) =>
+          e.resource?.resourceType === 'Consent' ? [e.resource] : [],
+        ),
+      };
     },
   };
 }

@@ -22,6 +22,7 @@ import { issues } from './issues.js';
 import { asArray, isObject } from './message.js';
 import { parseEvent } from './parse-event.js';
 import type { IntakeProfiles } from './profiles.js';
+import { withTrustConsents } from './remote-consents.js';
 import type { ParsedEvent } from './types.js';
 
 /** What a stored event leads to, run in the event's transaction (the decision pipeline). */
@@ -117,7 +118,14 @@ export async function processMessage(deps: IntakeDeps, req: IntakeRequest): Prom
   if (checked.kind === 'invalid') throw unprocessable(checked.issues);
 
   const receivedAt = deps.clock.now().toISOString();
-  const event = parseEvent(checked.message, { partner, profiles: deps.intake, receivedAt });
+  const parsed = parseEvent(checked.message, { partner, profiles: deps.intake, receivedAt });
+  // Consents the agreements say live on the trust's server are gathered now, before any write.
+  const event = await withTrustConsents(parsed, {
+    registry: deps.registry,
+    sender: partner,
+    trustFhir: deps.trustFhir,
+    profiles: deps.intake,
+  });
   const eventId = deps.ids.next();
   const header = checked.message.entries[0]?.resource;
   const source =

@@ -11,6 +11,7 @@ const registry = loadRegistry('consent');
 export const profiles = loadIntakeProfiles('profiles');
 const noRemote: TrustFhir = {
   read: () => Promise.reject(new Error('no remote read expected in this test')),
+  searchConsents: () => Promise.reject(new Error('no consent search expected in this test')),
 };
 
 export async function check(body: unknown, partnerId = 'north-coast-trust'): Promise<CheckResult> {

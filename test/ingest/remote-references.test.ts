@@ -38,6 +38,7 @@ function stub(answer: (type: string, id: string) => RemoteRead): TrustFhir & { c
       calls.push(`${type}/${id}`);
       return answer(type, id);
     },
+    searchConsents: async () => ({ kind: 'found', resources: [] }),
   };
 }
 
