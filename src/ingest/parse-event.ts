@@ -62,6 +62,16 @@ function restricted(resource: { meta?: Resource['meta'] } | undefined): boolean 
 }
 
 /** Aliases of an entry: its fullUrl and `Type/id`, as other resources may refer to it. */
+/**
+ * A Consent carried as `urn:uuid:<u>` with no id gets `<u>` as its id, so decisions and the
+ * audit can name it (`Consent/<u>`) in terms the trust recognises from its own message.
+ */
+function withId(c: Consent, fullUrl: string | undefined): Consent {
+  if (c.id || !fullUrl?.startsWith('urn:uuid:')) return c;
+  const id = fullUrl.slice('urn:uuid:'.length);
+  return /^[A-Za-z0-9\-.]{1,64}$/.test(id) ? { ...c, id } : c;
+}
+
 function aliases(e: Entry): string[] {
   return [...new Set([e.fullUrl, e.id ? `${e.type}/${e.id}` : undefined].filter((a): a is string => !!a))];
 }
@@ -172,7 +182,7 @@ export function parseEvent(m: Message, ctx: ParseContext): ParsedEvent {
     ...(request ? { serviceRequest: parseServiceRequest(m, request) } : {}),
     consents: allResources(m)
       .filter((e) => e.type === 'Consent')
-      .map((e) => as<Consent>(e)),
+      .map((e) => withId(as<Consent>(e), e.fullUrl)),
     housingNeeds: housingNeedsOf(m, ctx.profiles),
     focus: (header.focus ?? []).flatMap((f) => (f.reference ? [f.reference] : [])),
     resources,
