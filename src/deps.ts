@@ -48,7 +48,8 @@ export interface Deps {
 
 /** The pipeline, built from the other dependencies (so tests that override them get it right). */
 export function withPipeline<T extends Omit<Deps, 'afterStored'>>(deps: T): T & { afterStored: AfterStored } {
-  return { ...deps, afterStored: pipelineAfterStored(deps) };
+  const gatewayEndpoint = `${deps.settings.publicUrl}/fhir/$process-message`;
+  return { ...deps, afterStored: pipelineAfterStored({ ...deps, gatewayEndpoint }) };
 }
 
 /** Registry and keys are checked before the store opens: a bad config never touches data. */

@@ -45,9 +45,10 @@ export const sha256Hex = (s: string) => createHash('sha256').update(s, 'utf8').d
 export async function sealFor(
   recipient: Partner,
   body: string,
+  contentType = 'application/json',
 ): Promise<{ payload: string; contentType: string; sha256: string }> {
   const d = recipient.delivery;
   const jwk = d?.mode === 'webhook' ? d.encryptionJwk : undefined;
-  const payload = jwk ? await encryptFor(jwk, body, 'application/json') : body;
-  return { payload, contentType: jwk ? 'application/jose' : 'application/json', sha256: sha256Hex(payload) };
+  const payload = jwk ? await encryptFor(jwk, body, contentType) : body;
+  return { payload, contentType: jwk ? 'application/jose' : contentType, sha256: sha256Hex(payload) };
 }

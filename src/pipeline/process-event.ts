@@ -22,6 +22,8 @@ export interface PipelineDeps {
   audit: AuditLog;
   ids: Ids;
   datasets: DatasetValidators;
+  /** Where the gateway receives messages (`${PUBLIC_URL}/fhir/$process-message`), named in FHIR-form referrals. */
+  gatewayEndpoint?: string;
 }
 
 export interface PipelineInput {

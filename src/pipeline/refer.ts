@@ -11,6 +11,7 @@ import { enqueue } from '../delivery/outbox.js';
 import { dueBy } from '../delivery/sla.js';
 import { buildDataset } from '../mapping/build-dataset.js';
 import { assertDataset, DATASET_VERSION } from '../mapping/dataset-schemas.js';
+import { fhirReferral } from '../mapping/fhir-referral.js';
 import { insertReferral, openEpisodeReferral, updateReferral } from '../mapping/referral-store.js';
 import type { Tx } from '../store/index.js';
 import type { PipelineDeps, PipelineInput } from './process-event.js';
@@ -73,22 +74,34 @@ export async function referPermitted(
     });
   }
   const kind = existing ? 'update' : 'referral';
-  const body = messageBody({
-    kind,
-    at,
-    referralId,
-    referral: {
-      type: decision.referralType,
-      datasetVersion: DATASET_VERSION[decision.referralType],
-      version,
-      priority,
-      dueBy: due,
-      sender: { odsCode: sender.odsCode, name: sender.name },
-      agreement: { id: decision.agreement.id, version: decision.agreement.version },
-      dataset,
-    },
-  });
-  const sealed = await sealFor(recipient, body);
+  const referralPart = {
+    type: decision.referralType,
+    datasetVersion: DATASET_VERSION[decision.referralType],
+    version,
+    priority,
+    dueBy: due,
+    sender: { odsCode: sender.odsCode, name: sender.name },
+    agreement: { id: decision.agreement.id, version: decision.agreement.version },
+    dataset,
+  };
+  // Recipients that asked for FHIR get a BaRS-style message Bundle built from the same dataset.
+  const fhir = recipient.delivery?.format === 'fhir';
+  const body = fhir
+    ? JSON.stringify(
+        fhirReferral({
+          referralId,
+          kind,
+          type: decision.referralType,
+          priority,
+          at,
+          sender: { odsCode: sender.odsCode, name: sender.name },
+          recipient: { odsCode: recipient.odsCode, name: recipient.name },
+          gatewayEndpoint: deps.gatewayEndpoint ?? 'urn:homeward:gateway',
+          dataset,
+        }),
+      )
+    : messageBody({ kind, at, referralId, referral: referralPart });
+  const sealed = await sealFor(recipient, body, fhir ? 'application/fhir+json' : 'application/json');
   const deliveryId = deps.ids.next();
   const channel = recipient.delivery?.mode === 'webhook' ? 'webhook' : 'pull';
   await enqueue(tx, {

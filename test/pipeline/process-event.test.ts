@@ -23,6 +23,7 @@ beforeEach(async () => {
     audit: createAuditLog({ clock: fixedClock(NOW), subjectKey: 'k'.repeat(40) }),
     ids: sequentialIds('p'),
     datasets: compileDatasetSchemas('profiles'),
+    gatewayEndpoint: 'https://homeward.example/fhir/$process-message',
   };
 });
 

@@ -1,0 +1,163 @@
+/**
+ * The resources of the FHIR form of a referral, each built from dataset fields only: the
+ * Patient (name, NHS number, birth date, contact details, language), the stay (Encounter), the
+ * consent record, flags and support needs, and the professionals. Absent fields, absent elements.
+ */
+import type { BundleEntry, ContactPoint, Patient } from 'fhir/r4.js';
+import { NHS_NUMBER_SYSTEM } from '../fhir/nhs-number.js';
+import type { Dataset } from './build-dataset.js';
+
+type Name = { text?: string; given?: string[]; family?: string; prefix?: string[] };
+type Contact = {
+  phones?: Array<{ value: string; use?: string }>;
+  emails?: Array<{ value: string; use?: string }>;
+  address?: { lines?: string[]; city?: string; district?: string; postcode?: string };
+};
+type Professional = { name?: string; role?: string; phone?: string; email?: string };
+const USES = new Set(['home', 'work', 'temp', 'old', 'mobile']);
+const point = (system: 'phone' | 'email', p: { value: string; use?: string }): ContactPoint => ({
+  system,
+  value: p.value,
+  ...(p.use && USES.has(p.use) ? { use: p.use as ContactPoint['use'] } : {}),
+});
+
+export function patientFrom(d: Dataset): Patient {
+  const name = d.name as Name | undefined;
+  const contact = d.contactDetails as Contact | undefined;
+  const language = d.language as { code: string; display?: string } | undefined;
+  const telecom = [
+    ...(contact?.phones ?? []).map((p) => point('phone', p)),
+    ...(contact?.emails ?? []).map((e) => point('email', e)),
+  ];
+  const a = contact?.address;
+  return {
+    resourceType: 'Patient',
+    ...(typeof d.nhsNumber === 'string'
+      ? { identifier: [{ system: NHS_NUMBER_SYSTEM, value: d.nhsNumber }] }
+      : {}),
+    ...(name ? { name: [{ ...name }] } : {}),
+    ...(telecom.length ? { telecom } : {}),
+    ...(typeof d.birthDate === 'string' ? { birthDate: d.birthDate } : {}),
+    ...(a
+      ? {
+          address: [
+            {
+              use: 'home' as const,
+              ...(a.lines ? { line: a.lines } : {}),
+              ...(a.city ? { city: a.city } : {}),
+              ...(a.district ? { district: a.district } : {}),
+              ...(a.postcode ? { postalCode: a.postcode } : {}),
+            },
+          ],
+        }
+      : {}),
+    ...(language
+      ? {
+          communication: [
+            {
+              language: {
+                coding: [
+                  {
+                    system: 'urn:ietf:bcp:47',
+                    code: language.code,
+                    ...(language.display ? { display: language.display } : {}),
+                  },
+                ],
+              },
+              preferred: true,
+            },
+          ],
+        }
+      : {}),
+  };
+}
+
+export function supportingFrom(d: Dataset, patient: string): BundleEntry[] {
+  const out: BundleEntry[] = [];
+  const add = (key: string, resource: BundleEntry['resource']) =>
+    out.push({ fullUrl: `${patient}-${key}`, resource });
+  const subject = { reference: patient };
+  const hospital = d.hospital as { odsCode: string; name: string } | undefined;
+  if (d.admissionDate || d.expectedDischargeDate || d.ward || d.serviceType) {
+    add('stay', {
+      resourceType: 'Encounter',
+      status: 'in-progress',
+      class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'IMP' },
+      subject,
+      ...(typeof d.admissionDate === 'string' ? { period: { start: d.admissionDate } } : {}),
+      ...(typeof d.expectedDischargeDate === 'string'
+        ? {
+            extension: [
+              {
+                url: 'http://hl7.org/fhir/5.0/StructureDefinition/extension-Encounter.plannedEndDate',
+                valueDateTime: d.expectedDischargeDate,
+              },
+            ],
+          }
+        : {}),
+      ...(Array.isArray(d.serviceType) && d.serviceType[0]
+        ? { serviceType: { coding: [d.serviceType[0] as { code: string }] } }
+        : {}),
+      ...(typeof d.ward === 'string' ? { location: [{ location: { display: d.ward } }] } : {}),
+      ...(hospital
+        ? {
+            serviceProvider: {
+              identifier: { system: 'https://fhir.nhs.uk/Id/ods-organization-code', value: hospital.odsCode },
+              display: hospital.name,
+            },
+          }
+        : {}),
+    });
+  }
+  const consent = d.consent as { referral?: boolean; recordedAt?: string } | undefined;
+  if (consent?.referral) {
+    add('consent', {
+      resourceType: 'Consent',
+      status: 'active',
+      scope: {
+        coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }],
+      },
+      category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0' }] }],
+      patient: subject,
+      ...(consent.recordedAt ? { dateTime: consent.recordedAt } : {}),
+      provision: { type: 'permit' },
+    });
+  }
+  const flags: Array<[string, string]> = [
+    ['riskFlags', 'safety'],
+    ['vulnerability', 'behavioral'],
+    ['accessibilityNeeds', 'contact'],
+    ['safeguardingFlags', 'clinical'],
+  ];
+  for (const [field, category] of flags) {
+    (d[field as keyof Dataset] as string[] | undefined)?.forEach((text, i) =>
+      add(`${field}-${i}`, {
+        resourceType: 'Flag',
+        status: 'active',
+        category: [
+          { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/flag-category', code: category }] },
+        ],
+        code: { text },
+        subject,
+      }),
+    );
+  }
+  (d.supportNeeds as string[] | undefined)?.forEach((text, i) =>
+    add(`need-${i}`, { resourceType: 'Condition', code: { text }, subject }),
+  );
+  for (const key of ['referrer', 'keyWorker'] as const) {
+    const p = d[key] as Professional | undefined;
+    if (!p) continue;
+    const telecom = [
+      ...(p.phone ? [point('phone', { value: p.phone })] : []),
+      ...(p.email ? [point('email', { value: p.email })] : []),
+    ];
+    add(key, {
+      resourceType: 'PractitionerRole',
+      ...(p.role ? { code: [{ text: p.role }] } : {}),
+      ...(telecom.length ? { telecom } : {}),
+      ...(p.name ? { practitioner: { display: p.name } } : {}),
+    });
+  }
+  return out;
+}

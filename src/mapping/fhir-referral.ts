@@ -1,0 +1,105 @@
+/**
+ * The FHIR form of a referral (issue 7 item 7), for recipients whose partner file asks for
+ * `format: fhir`: a message Bundle centred on a ServiceRequest, in the style of NHS England's
+ * Booking and Referral Standard (BaRS: event `servicerequest-request`, MessageHeader.focus the
+ * ServiceRequest). It is built from the minimised dataset, never from the inbound message, so
+ * it can hold nothing the dataset does not.
+ */
+import type { Bundle, BundleEntry, Reference } from 'fhir/r4.js';
+import { BARS_EVENT_SYSTEM } from '../fhir/housing-events.js';
+import { ODS_SYSTEM, REFERRAL_ID_SYSTEM } from '../fhir/referral-task.js';
+import type { Dataset } from './build-dataset.js';
+import { patientFrom, supportingFrom } from './fhir-referral-parts.js';
+
+export interface FhirReferralInput {
+  referralId: string;
+  kind: 'referral' | 'update';
+  type: string;
+  priority: string;
+  at: Date;
+  sender: { odsCode: string; name: string };
+  recipient: { odsCode: string; name: string };
+  gatewayEndpoint: string;
+  dataset: Dataset;
+}
+
+const org = (o: { odsCode: string; name: string }): Reference => ({
+  identifier: { system: ODS_SYSTEM, value: o.odsCode },
+  display: o.name,
+});
+
+export function fhirReferral(input: FhirReferralInput): Bundle {
+  const u = (n: string) => `urn:uuid:${input.referralId.replace(/[^A-Za-z0-9-]/g, '')}-${n}`;
+  const d = input.dataset;
+  const patient = patientFrom(d);
+  const supporting = supportingFrom(d, u('patient'));
+  const reasons = [
+    ...(typeof d.reason === 'string' ? [{ text: d.reason }] : []),
+    ...(
+      (d.housingNeedCodes ??
+        (d.housingSituation as { needs?: unknown[] } | undefined)?.needs ??
+        []) as Array<{
+        system?: string;
+        code: string;
+        display?: string;
+      }>
+    ).map((c) => ({
+      coding: [
+        {
+          ...(c.system ? { system: c.system } : {}),
+          code: c.code,
+          ...(c.display ? { display: c.display } : {}),
+        },
+      ],
+    })),
+  ];
+  const entries: BundleEntry[] = [
+    {
+      fullUrl: u('header'),
+      resource: {
+        resourceType: 'MessageHeader',
+        eventCoding: { system: BARS_EVENT_SYSTEM, code: 'servicerequest-request' },
+        source: { name: 'Homeward', endpoint: input.gatewayEndpoint },
+        sender: org(input.sender),
+        destination: [{ endpoint: `urn:ods:${input.recipient.odsCode}`, receiver: org(input.recipient) }],
+        reason: {
+          coding: [
+            {
+              system: 'https://fhir.nhs.uk/CodeSystem/message-reason-bars',
+              code: input.kind === 'update' ? 'update' : 'new',
+            },
+          ],
+        },
+        focus: [{ reference: u('request') }],
+      },
+    },
+    {
+      fullUrl: u('request'),
+      resource: {
+        resourceType: 'ServiceRequest',
+        identifier: [{ system: REFERRAL_ID_SYSTEM, value: input.referralId }],
+        status: 'active',
+        intent: 'order',
+        category: [
+          {
+            coding: [{ system: 'https://homeward.example/fhir/CodeSystem/referral-type', code: input.type }],
+          },
+        ],
+        priority: (['routine', 'urgent', 'asap', 'stat'].includes(input.priority)
+          ? input.priority
+          : 'routine') as 'routine',
+        subject: { reference: u('patient') },
+        authoredOn: input.at.toISOString(),
+        requester: org(input.sender),
+        performer: [org(input.recipient)],
+        ...(reasons.length ? { reasonCode: reasons } : {}),
+        ...(supporting.length
+          ? { supportingInfo: supporting.map((s) => ({ reference: s.fullUrl as string })) }
+          : {}),
+      },
+    },
+    { fullUrl: u('patient'), resource: patient },
+    ...supporting,
+  ];
+  return { resourceType: 'Bundle', type: 'message', timestamp: input.at.toISOString(), entry: entries };
+}
