@@ -6,14 +6,13 @@
 import type { Parameters as FhirParameters, ParametersParameter } from 'fhir/r4.js';
 import type { Clock } from '../clock.js';
 import type { Registry } from '../config/registry-types.js';
-import { decide } from '../consent/decide.js';
 import { badRequest, unprocessable } from '../fhir/outcome.js';
 import type { TrustFhir } from '../fhir/trust-fhir.js';
 import { checkMessage } from '../ingest/check-message.js';
 import { parseEvent } from '../ingest/parse-event.js';
 import type { IntakeProfiles } from '../ingest/profiles.js';
 import { buildDataset } from '../mapping/build-dataset.js';
-import { decisionEvent } from './process-event.js';
+import { decideFor } from './process-event.js';
 
 export interface DryRunDeps {
   registry: Registry;
@@ -52,14 +51,7 @@ export async function dryRun(deps: DryRunDeps, input: DryRunInput): Promise<Fhir
     profiles: deps.intake,
     receivedAt: at.toISOString(),
   });
-  const decision = decide({
-    event: decisionEvent(event),
-    patient: event.patient,
-    recipient,
-    agreements: deps.registry.agreements,
-    consents: event.consents,
-    now: at,
-  });
+  const decision = decideFor(deps.registry, event, recipient, at);
   const params: ParametersParameter[] = [{ name: 'outcome', valueCode: decision.outcome }];
   if (decision.agreement)
     params.push(str('agreement', `${decision.agreement.id}|${decision.agreement.version}`));

@@ -5,7 +5,7 @@
  * dataset and a delivery row. Cancellations and consent withdrawals are handled here too.
  */
 import type { AuditLog } from '../audit/types.js';
-import type { Registry } from '../config/registry-types.js';
+import type { Partner, Registry } from '../config/registry-types.js';
 import { decide } from '../consent/decide.js';
 import { linkReferral, recordDecision } from '../consent/decision-store.js';
 import type { Decision, DecisionEvent } from '../consent/types.js';
@@ -63,6 +63,18 @@ export function decisionEvent(e: ParsedEvent): DecisionEvent {
   };
 }
 
+/** The decision for one candidate: the pure function, fed from the parsed event. */
+export function decideFor(registry: Registry, event: ParsedEvent, recipient: Partner, at: Date): Decision {
+  return decide({
+    event: decisionEvent(event),
+    patient: event.patient,
+    recipient,
+    agreements: registry.agreements,
+    consents: event.consents,
+    now: at,
+  });
+}
+
 /** Later events of one stay update the same referral: the episode is the encounter identifier. */
 export function episodeKey(e: ParsedEvent, eventId: string): string {
   const id = e.encounter?.identifier;
@@ -84,14 +96,7 @@ export async function processEvent(
   if (event.event === 'consent-updated') return withdrawConsent(deps, tx, input);
   const out: RecipientOutcome[] = [];
   for (const recipient of candidates(event, deps.registry)) {
-    const decision = decide({
-      event: decisionEvent(event),
-      patient: event.patient,
-      recipient,
-      agreements: deps.registry.agreements,
-      consents: event.consents,
-      now: input.at,
-    });
+    const decision = decideFor(deps.registry, event, recipient, input.at);
     const decisionId = deps.ids.next();
     await recordDecision(tx, { id: decisionId, eventId: input.eventId, decision, at: input.at });
     if (decision.outcome === 'withhold') {

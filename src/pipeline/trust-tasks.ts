@@ -88,6 +88,22 @@ export async function responseTasks(
   return entries;
 }
 
+/** A trust's decisions with the message each answered (every Task query starts here). */
+const decisionsOf = (db: Db, sender: string) =>
+  db
+    .selectFrom('decisions')
+    .innerJoin('events', 'events.id', 'decisions.event_id')
+    .select([
+      'decisions.id',
+      'decisions.recipient',
+      'decisions.reasons',
+      'decisions.decided_at',
+      'decisions.referral_id',
+      'events.message_id',
+      'events.sender',
+    ])
+    .where('events.sender', '=', sender);
+
 /** A Task by id (a referral id, or a withheld decision's id), for its sending trust only. */
 export async function taskById(
   db: Db,
@@ -101,19 +117,7 @@ export async function taskById(
     .where('id', '=', id)
     .where('sender', '=', sender)
     .executeTakeFirst();
-  const d = await db
-    .selectFrom('decisions')
-    .innerJoin('events', 'events.id', 'decisions.event_id')
-    .select([
-      'decisions.id',
-      'decisions.recipient',
-      'decisions.reasons',
-      'decisions.decided_at',
-      'decisions.referral_id',
-      'events.message_id',
-      'events.sender',
-    ])
-    .where('events.sender', '=', sender)
+  const d = await decisionsOf(db, sender)
     .where('decisions.id', '=', r ? r.decision_id : id)
     .executeTakeFirst();
   if (r && d) return build(registry, d, d, r);
@@ -128,19 +132,7 @@ export async function tasksByMessage(
   sender: string,
   messageId: string,
 ): Promise<Task[]> {
-  const rows = await db
-    .selectFrom('decisions')
-    .innerJoin('events', 'events.id', 'decisions.event_id')
-    .select([
-      'decisions.id',
-      'decisions.recipient',
-      'decisions.reasons',
-      'decisions.decided_at',
-      'decisions.referral_id',
-      'events.message_id',
-      'events.sender',
-    ])
-    .where('events.sender', '=', sender)
+  const rows = await decisionsOf(db, sender)
     .where('events.message_id', '=', messageId)
     .orderBy('decisions.recipient')
     .execute();

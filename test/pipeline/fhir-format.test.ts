@@ -9,6 +9,7 @@ import { compileDatasetSchemas } from '../../src/mapping/dataset-schemas.js';
 import { processEvent } from '../../src/pipeline/process-event.js';
 import { openStore } from '../../src/store/index.js';
 import { r4Errors } from '../fhir/r4-validator.js';
+import { insertEvent } from '../helpers/events.js';
 import { registryWith } from '../helpers/registry.js';
 import { sampleEvent } from '../mapping/sample-event.js';
 
@@ -30,23 +31,7 @@ describe('recipients that ask for FHIR', () => {
       gatewayEndpoint: 'https://homeward.example/fhir/$process-message',
     };
     await store.transaction(async (tx) => {
-      await tx
-        .insertInto('events')
-        .values({
-          id: 'e1',
-          sender: 'north-coast-trust',
-          message_id: 'm1',
-          event_code: 'admission',
-          reason: 'new',
-          received_at: at.toISOString(),
-          request_id: null,
-          payload_sha256: 'x',
-          payload: '{}',
-          response: null,
-          status: 'validated',
-          resolved: null,
-        })
-        .execute();
+      await insertEvent(tx, sampleEvent(), 'e1', at);
       await processEvent(deps, tx, { eventId: 'e1', event: sampleEvent(), at });
     });
     const delivery = await store.db.selectFrom('deliveries').selectAll().executeTakeFirstOrThrow();

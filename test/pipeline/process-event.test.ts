@@ -9,6 +9,7 @@ import type { ParsedEvent } from '../../src/ingest/types.js';
 import { compileDatasetSchemas } from '../../src/mapping/dataset-schemas.js';
 import { type PipelineDeps, processEvent } from '../../src/pipeline/process-event.js';
 import { openStore, type Store } from '../../src/store/index.js';
+import { insertEvent } from '../helpers/events.js';
 import { sampleEvent } from '../mapping/sample-event.js';
 
 const NOW = new Date('2026-11-23T10:00:00Z');
@@ -31,23 +32,7 @@ beforeEach(async () => {
 async function run(event: ParsedEvent, at = NOW) {
   const eventId = `e${++n}`;
   return store.transaction(async (tx) => {
-    await tx
-      .insertInto('events')
-      .values({
-        id: eventId,
-        sender: event.sender.partnerId,
-        message_id: `${event.messageId}-${n}`,
-        event_code: event.event,
-        reason: event.reason,
-        received_at: at.toISOString(),
-        request_id: null,
-        payload_sha256: 'x',
-        payload: '{}',
-        response: null,
-        status: 'validated',
-        resolved: null,
-      })
-      .execute();
+    await insertEvent(tx, event, eventId, at, `${event.messageId}-${n}`);
     return processEvent(deps, tx, { eventId, event, at, requestId: `req-${n}` });
   });
 }
