@@ -7,16 +7,10 @@ import { createAuditLog } from '../audit/audit-log.js';
 import { loadSubjectKey } from '../audit/subject.js';
 import { systemClock } from '../clock.js';
 import type { Settings } from '../config/settings.js';
-import {
-  DELIVERY_STATES,
-  listDeliveries,
-  type ReplayDeps,
-  replayAllFailed,
-  replayDelivery,
-} from '../delivery/dead-letters.js';
+import { type ReplayDeps, replayAllFailed, replayDelivery } from '../delivery/dead-letters.js';
+import { DELIVERY_STATES, listDeliveries } from '../delivery/delivery-list.js';
 import { MAX_LIMIT } from '../delivery/list-params.js';
-import type { Cursor } from '../delivery/page-cursor.js';
-import { decodeCursor } from '../delivery/page-cursor.js';
+import { type Cursor, decodeCursor } from '../delivery/page-cursor.js';
 import { openStore } from '../store/index.js';
 import type { CliIo } from './commands.js';
 

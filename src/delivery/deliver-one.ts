@@ -101,8 +101,19 @@ export async function deliverOne(
   owner: string,
 ): Promise<AttemptResult['kind'] | 'cancelled' | 'lease-lost'> {
   const requestId = deps.ids.next();
-  const prepared = await prepare(deps, opts, row, requestId);
   const owned = { delivery: row, owner, requestId };
+  // Attempts are counted when claimed: more than the limit means earlier attempts ended without
+  // an outcome (the worker died mid-send each time). Stop rather than crash-loop on one message.
+  if (row.attempts > opts.tuning.maxAttempts) {
+    const result = { kind: 'retry', error: 'no outcome recorded for earlier attempts' } as const;
+    const next = { kind: 'dead', reason: 'max-attempts' } as const;
+    const at = deps.clock.now();
+    const ok = await deps.store.transaction((tx) =>
+      recordFailedAttempt(tx, deps, { ...owned, at, result, next }),
+    );
+    return ok ? 'failed' : 'lease-lost';
+  }
+  const prepared = await prepare(deps, opts, row, requestId);
   if (prepared.kind === 'cancel') {
     const ok = await deps.store.transaction((tx) =>
       recordCancelledAtSend(tx, deps, { ...owned, at: deps.clock.now(), reason: prepared.reason }),

@@ -3,8 +3,8 @@
  * An unknown or repeated parameter is a 400 naming it, so a typo never silently widens a list.
  */
 import { badRequest } from '../fhir/outcome.js';
-import { DELIVERY_STATES, type DeliveryState } from './dead-letters.js';
-import { type InboxQuery, REFERRAL_STATUSES } from './inbox.js';
+import { DELIVERY_STATES, type DeliveryState } from './delivery-list.js';
+import { type InboxQuery, REFERRAL_STATUSES } from './inbox-list.js';
 import { type Cursor, decodeCursor } from './page-cursor.js';
 
 type Query = Readonly<Record<string, unknown>>;

@@ -7,7 +7,7 @@
 import type { RequestHandler } from 'express';
 import { visibilityOf } from '../audit/query.js';
 import { callerOf } from '../auth/caller.js';
-import { listDeliveries } from '../delivery/dead-letters.js';
+import { listDeliveries } from '../delivery/delivery-list.js';
 import { deliveryListQuery, overdueListQuery } from '../delivery/list-params.js';
 import { listOverdue } from '../delivery/overdue.js';
 import type { Deps } from '../deps.js';

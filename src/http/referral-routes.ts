@@ -6,7 +6,8 @@
  */
 import type { Request, RequestHandler, Response } from 'express';
 import { callerOf } from '../auth/caller.js';
-import { listInbox, readReferral } from '../delivery/inbox.js';
+import { readReferral } from '../delivery/inbox.js';
+import { listInbox } from '../delivery/inbox-list.js';
 import { inboxListQuery } from '../delivery/list-params.js';
 import { type AnswerResult, acknowledge, answer } from '../delivery/provider-answers.js';
 import { type BodyIssue, parseAnswer } from '../delivery/response-body.js';
