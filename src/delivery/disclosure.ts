@@ -30,15 +30,17 @@ export function agreementRefOf(registry: Registry, r: ReferralRow): AgreementRef
  * What the decision behind the referral recorded (consent/decision-store.ts writes it). Read
  * here rather than recomputed: the disclosure rests on the decision as it was made.
  */
-async function decisionBasis(tx: Tx, decisionId: string) {
+async function decisionBasis(tx: Tx, registry: Registry, decisionId: string) {
   const d = await tx
     .selectFrom('decisions')
-    .select(['consents', 'lawful_basis', 'purpose'])
+    .select(['consents', 'lawful_basis', 'purpose', 'agreement_id', 'agreement_version'])
     .where('id', '=', decisionId)
     .executeTakeFirst();
   const consents = d ? (JSON.parse(d.consents) as ConsentRef[]) : [];
+  const a = registry.versions(d?.agreement_id ?? '').find((v) => String(v.version) === d?.agreement_version);
   return {
     consents,
+    ...(a ? { agreement: { id: a.id, version: a.version, sha256: a.sha256 } } : {}),
     ...(d?.lawful_basis ? { lawfulBasis: d.lawful_basis } : {}),
     ...(d?.purpose ? { purpose: d.purpose } : {}),
   };
@@ -93,8 +95,9 @@ export async function recordDisclosure(tx: Tx, deps: DisclosureDeps, d: Disclosu
     // The referral's first event; an update came from a later one, named in its `queued` entry.
     ...(delivery.kind === 'referral' ? { eventId: referral.event_id } : {}),
     ...(agreement ? { agreement } : {}),
-    ...(await decisionBasis(tx, referral.decision_id)),
-    fields: withDataset ? (JSON.parse(referral.dataset_fields) as string[]) : [],
+    // The decision this very message rests on (an update's own), and the fields it carries.
+    ...(await decisionBasis(tx, deps.registry, delivery.decision_id ?? referral.decision_id)),
+    fields: withDataset ? (JSON.parse(delivery.fields ?? referral.dataset_fields) as string[]) : [],
     ...(delivery.payload_sha256 ? { payloadSha256: delivery.payload_sha256 } : {}),
     ...(referral.subject_hmac ? { subjectHmac: referral.subject_hmac } : {}),
     ...(d.requestId ? { requestId: d.requestId } : {}),

@@ -20,6 +20,9 @@ export interface NewDelivery {
   payloadSha256: string;
   contentType: string;
   at: Date;
+  /** For referral and update messages: the decision and the field names the payload carries. */
+  decisionId?: string;
+  fields?: string[];
 }
 
 /** Standard Webhooks id: stable for the message, so every retry carries the same one. */
@@ -48,6 +51,8 @@ export async function enqueue(tx: Tx, d: NewDelivery): Promise<void> {
       payload_sha256: d.payloadSha256,
       content_type: d.contentType,
       delivered_at: null,
+      decision_id: d.decisionId ?? null,
+      fields: d.fields ? JSON.stringify(d.fields) : null,
     })
     .execute();
 }

@@ -74,8 +74,9 @@ export function patientFrom(d: Dataset): Patient {
 
 export function supportingFrom(d: Dataset, patient: string): BundleEntry[] {
   const out: BundleEntry[] = [];
-  const add = (key: string, resource: BundleEntry['resource']) =>
+  const add = (key: string, resource: BundleEntry['resource']): void => {
     out.push({ fullUrl: `${patient}-${key}`, resource });
+  };
   const subject = { reference: patient };
   const hospital = d.hospital as { odsCode: string; name: string } | undefined;
   if (d.admissionDate || d.expectedDischargeDate || d.ward || d.serviceType) {
@@ -130,7 +131,7 @@ export function supportingFrom(d: Dataset, patient: string): BundleEntry[] {
     ['safeguardingFlags', 'clinical'],
   ];
   for (const [field, category] of flags) {
-    (d[field as keyof Dataset] as string[] | undefined)?.forEach((text, i) =>
+    (d[field as keyof Dataset] as string[] | undefined)?.forEach((text, i) => {
       add(`${field}-${i}`, {
         resourceType: 'Flag',
         status: 'active',
@@ -139,12 +140,12 @@ export function supportingFrom(d: Dataset, patient: string): BundleEntry[] {
         ],
         code: { text },
         subject,
-      }),
-    );
+      });
+    });
   }
-  (d.supportNeeds as string[] | undefined)?.forEach((text, i) =>
-    add(`need-${i}`, { resourceType: 'Condition', code: { text }, subject }),
-  );
+  for (const [i, text] of ((d.supportNeeds as string[] | undefined) ?? []).entries()) {
+    add(`need-${i}`, { resourceType: 'Condition', code: { text }, subject });
+  }
   for (const key of ['referrer', 'keyWorker'] as const) {
     const p = d[key] as Professional | undefined;
     if (!p) continue;

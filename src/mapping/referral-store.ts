@@ -37,7 +37,15 @@ export async function updateReferral(
   patch: Partial<
     Pick<
       ReferralRow,
-      'status' | 'dataset' | 'dataset_fields' | 'due_by' | 'priority' | 'version' | 'response'
+      | 'status'
+      | 'dataset'
+      | 'dataset_fields'
+      | 'due_by'
+      | 'priority'
+      | 'version'
+      | 'response'
+      | 'agreement_id'
+      | 'agreement_version'
     >
   > & {
     updated_at: string;

@@ -52,7 +52,12 @@ export async function referPermitted(
     updated_at: stamp,
   };
   if (existing) {
-    await updateReferral(tx, existing.id, common);
+    // A later event may rest on a later agreement version: the referral follows it.
+    await updateReferral(tx, existing.id, {
+      ...common,
+      agreement_id: decision.agreement.id,
+      agreement_version: decision.agreement.version,
+    });
   } else {
     await insertReferral(tx, {
       id: referralId,
@@ -114,6 +119,8 @@ export async function referPermitted(
     payloadSha256: sealed.sha256,
     contentType: sealed.contentType,
     at,
+    decisionId: p.decisionId,
+    fields,
   });
   await deps.audit.append(tx, {
     action: 'queued',

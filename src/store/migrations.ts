@@ -211,6 +211,10 @@ const m0004: Migration = {
     await db.schema.alterTable('deliveries').addColumn('payload_sha256', 'text').execute();
     await db.schema.alterTable('deliveries').addColumn('content_type', 'text').execute();
     await db.schema.alterTable('deliveries').addColumn('delivered_at', 'text').execute();
+    // The decision this message rests on, and the dataset field names it carries: an update may
+    // rest on a later decision (another agreement version, other consents) and carry other fields.
+    await db.schema.alterTable('deliveries').addColumn('decision_id', 'text').execute();
+    await db.schema.alterTable('deliveries').addColumn('fields', 'text').execute();
     await db.schema
       .alterTable('referrals')
       .addColumn('version', 'integer', (c) => c.notNull().defaultTo(1))

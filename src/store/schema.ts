@@ -95,6 +95,9 @@ export interface DeliveryTable {
   payload_sha256: string | null;
   content_type: string | null;
   delivered_at: string | null;
+  /** The decision this message rests on (null for notices); its dataset field names as JSON. */
+  decision_id: string | null;
+  fields: string | null;
 }
 
 /** audit/: append-only hash chain. seq is assigned by the audit writer, gap-free. */
