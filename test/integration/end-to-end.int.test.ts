@@ -64,6 +64,18 @@ function withdrawal(): JsonObject {
   return b;
 }
 
+/** How the admission fixture's person could appear in clear. */
+const PERSON = [
+  '9990079196',
+  '999 007 9196',
+  'Robin',
+  'Ashworth',
+  'Byker Bank',
+  'NE6 1AA',
+  '07700 900123',
+  'robin.ashworth',
+];
+
 describe('end to end', () => {
   it('a message in becomes one signed webhook out, with exactly one disclosed entry hashing those bytes', async () => {
     const { h, app, deps, receiver } = await setup();
@@ -142,6 +154,21 @@ describe('end to end', () => {
     const actions = (await h.audit()).map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['queued', 'consent-withdrawn', 'cancelled']));
     expect(actions).not.toContain('disclosed');
+  });
+
+  it('leaves no NHS number, name, address or phone in clear in the audit or the decisions (issue 5)', async () => {
+    const { h, app, deps } = await setup();
+    await post(app, deps, admission());
+    await h.worker().runOnce();
+    await post(app, deps, withdrawal());
+    await h.worker().runOnce();
+    const rows = [
+      ...(await store(deps).selectFrom('audit').selectAll().execute()),
+      ...(await store(deps).selectFrom('decisions').selectAll().execute()),
+    ];
+    expect(rows.length).toBeGreaterThan(6);
+    const text = JSON.stringify(rows);
+    for (const clear of PERSON) expect(text, clear).not.toContain(clear);
   });
 });
 
