@@ -64,6 +64,9 @@ export interface Partner {
   source: string;
 }
 
+/** Consent.scope codes an agreement accepts (default `patient-privacy` only). */
+export type ConsentScope = 'patient-privacy' | 'treatment';
+
 export type AgreementStatus = 'draft' | 'active' | 'suspended' | 'terminated';
 export type ReferralType = 'duty-to-refer' | 'discharge-support';
 export type Priority = 'routine' | 'urgent' | 'asap' | 'stat';
@@ -100,13 +103,14 @@ export interface Agreement {
     reference?: string;
   };
   consent:
-    | { requirement: 'explicit'; source: 'message' | 'trust-fhir' }
+    | { requirement: 'explicit'; source: 'message' | 'trust-fhir'; scopes?: ConsentScope[] }
     | {
         requirement: 'alternative-basis';
         basis: 'safeguarding' | 'vital-interests' | 'public-task';
         /** When true the basis overrides an explicit objection (deny); recorded in every decision. */
         overridesObjection: boolean;
         source: 'message' | 'trust-fhir';
+        scopes?: ConsentScope[];
       };
   triggers: EventCode[];
   scope: {

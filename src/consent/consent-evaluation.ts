@@ -28,6 +28,8 @@ export interface ConsentContext {
   at: Date;
   /** The fields in question (the agreement's). */
   fields: readonly DatasetField[];
+  /** Consent.scope codes that count (the agreement's `consent.scopes`; default patient-privacy). */
+  scopes?: readonly string[];
 }
 
 export interface ConsentEvaluation {
@@ -57,8 +59,9 @@ function isAbout(c: Consent, patient: DecisionPatient): boolean {
   );
 }
 
-const isPrivacy = (c: Consent) =>
-  c.scope?.coding?.some((x) => x.system === CONSENT_SCOPE && x.code === 'patient-privacy');
+/** Consents of a scope the agreement accepts (patient-privacy; treatment only where it says so). */
+const inScope = (c: Consent, scopes: readonly string[]) =>
+  c.scope?.coding?.some((x) => x.system === CONSENT_SCOPE && x.code !== undefined && scopes.includes(x.code));
 const seriesKey = (c: Consent) => {
   const i = c.identifier?.[0];
   return i?.value ? `${i.system ?? ''}|${i.value}` : `id:${c.id ?? JSON.stringify(c.dateTime)}`;
@@ -141,7 +144,7 @@ export function evaluateConsents(
   const mine = consents.filter(
     (c) => c.resourceType === 'Consent' && isAbout(c, patient) && c.status !== 'entered-in-error',
   );
-  const privacy = mine.filter(isPrivacy);
+  const privacy = mine.filter((c) => inScope(c, ctx.scopes ?? ['patient-privacy']));
   const verdicts = new Map<DatasetField, FieldVerdict>();
   let anyWithdrawn = false;
   let anyExpired = false;

@@ -99,6 +99,7 @@ function candidateFor(input: DecisionInput, versions: Agreement[]): Candidate {
     purpose: a.purpose,
     at: now,
     fields: a.fields as DatasetField[],
+    scopes: a.consent.scopes ?? ['patient-privacy'],
   });
   const outcome =
     a.consent.requirement === 'explicit' ? byConsent(a, consent) : byAlternativeBasis(a, consent);
@@ -157,6 +158,7 @@ export function consentStillAllows(
     purpose: a.purpose,
     at: input.now,
     fields: a.fields as DatasetField[],
+    scopes: a.consent.scopes ?? ['patient-privacy'],
   });
   const outcome =
     a.consent.requirement === 'explicit' ? byConsent(a, evaluation) : byAlternativeBasis(a, evaluation);

@@ -3,7 +3,7 @@
  * they decide, with everything an IG lead needs to re-read them: reasons, agreement version,
  * consents consulted, lawful basis, purpose and the exact fields permitted.
  */
-import type { Tx } from '../store/index.js';
+import type { Db, Tx } from '../store/index.js';
 import type { Decision } from './types.js';
 
 export async function recordDecision(
@@ -39,4 +39,20 @@ export async function linkReferral(tx: Tx, decisionId: string, referralId: strin
 export function lawfulBasisText(d: Extract<Decision, { outcome: 'permit' }>): string {
   const b = d.lawfulBasis;
   return [b.article6, b.article9, b.basis].join('; ');
+}
+
+/** Outcome and reason codes of an event's decisions, read after commit (metrics, issue 10). */
+export async function decisionCodesOf(
+  db: Db,
+  eventId: string,
+): Promise<Array<{ outcome: 'permit' | 'withhold'; reasons: string[] }>> {
+  const rows = await db
+    .selectFrom('decisions')
+    .select(['outcome', 'reasons'])
+    .where('event_id', '=', eventId)
+    .execute();
+  return rows.map((r) => ({
+    outcome: r.outcome,
+    reasons: (JSON.parse(r.reasons) as Array<{ code: string }>).map((x) => x.code),
+  }));
 }
