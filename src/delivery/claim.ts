@@ -35,6 +35,8 @@ export async function claimDue(db: Db, o: ClaimOptions): Promise<DeliveryRow[]> 
           selectFrom('deliveries as earlier')
             .select('earlier.id')
             .whereRef('earlier.referral_id', '=', 'deliveries.referral_id')
+            // Order matters per recipient: a trust's status message never holds up the provider's.
+            .whereRef('earlier.recipient', '=', 'deliveries.recipient')
             // Same millisecond: the id breaks the tie, so two are still never sent at once.
             .where((eb) =>
               eb.or([

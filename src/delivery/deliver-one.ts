@@ -20,7 +20,7 @@ import { type AttemptResult, nextStep } from './retry-policy.js';
 import { type Fetch, postWebhook } from './send.js';
 import { sendBlocker } from './send-checks.js';
 import { signWebhook } from './webhook-signature.js';
-import { webhookSecretOf, webhookUrlProblem } from './webhook-target.js';
+import { targetOf, webhookSecretOf, webhookUrlProblem } from './webhook-target.js';
 
 export interface DeliveryDeps {
   store: Store;
@@ -59,11 +59,11 @@ async function prepare(
   const blocker = sendBlocker(deps.registry, referral, row, deps.clock.now());
   if (blocker) return { kind: 'cancel', reason: blocker };
   const partner = deps.registry.partner(row.recipient);
-  const d = partner?.delivery;
-  if (!partner || d?.mode !== 'webhook') return fail('recipient has no webhook delivery settings');
+  const d = partner ? targetOf(partner, row.kind) : undefined;
+  if (!partner || !d) return fail('recipient has no webhook delivery settings');
   const urlProblem = webhookUrlProblem(d.url, opts.tuning.allowInsecureLocalWebhooks);
   if (urlProblem) return fail(urlProblem);
-  const secret = webhookSecretOf(partner, opts.secrets);
+  const secret = webhookSecretOf(partner, opts.secrets, row.kind === 'status');
   if (secret.kind === 'problem') return fail(secret.message);
   if (row.payload === null) return fail('payload purged by retention; nothing to send');
   const body = row.payload;

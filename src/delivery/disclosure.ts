@@ -88,7 +88,8 @@ export async function recordDisclosure(tx: Tx, deps: DisclosureDeps, d: Disclosu
   }
   const agreement = agreementRefOf(deps.registry, referral);
   await deps.audit.append(tx, {
-    action: 'disclosed',
+    // A status message tells the sending trust about its own referral: not a disclosure.
+    action: delivery.kind === 'status' ? 'status-changed' : 'disclosed',
     actor: referral.sender,
     recipient: delivery.recipient,
     referralId: referral.id,

@@ -15,6 +15,7 @@ export const EVENT_TYPES: Readonly<Record<DeliveryKind, string>> = {
   update: 'referral.updated',
   cancel: 'referral.cancelled',
   'consent-withdrawn': 'referral.consent-withdrawn',
+  status: 'referral.status',
 };
 
 export interface ReferralMessage {

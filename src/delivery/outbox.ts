@@ -8,7 +8,8 @@ import type { Db, Tx } from '../store/index.js';
 import type { DeliveryTable } from '../store/schema.js';
 
 export type DeliveryRow = DeliveryTable;
-export type DeliveryKind = 'referral' | 'update' | 'cancel' | 'consent-withdrawn';
+/** `status`: a provider's answer pushed back to the sending trust's status webhook (issue 8 item 5). */
+export type DeliveryKind = 'referral' | 'update' | 'cancel' | 'consent-withdrawn' | 'status';
 
 export interface NewDelivery {
   id: string;

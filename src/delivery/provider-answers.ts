@@ -8,15 +8,18 @@
 import { lockAuditChain } from '../audit/audit-log.js';
 import type { AuditLog } from '../audit/types.js';
 import type { Registry } from '../config/registry-types.js';
+import type { Ids } from '../ids.js';
 import { type ReferralRow, referralForRecipient, updateReferral } from '../mapping/referral-store.js';
 import type { Store, Tx } from '../store/index.js';
 import { agreementRefOf } from './disclosure.js';
 import { type ProviderAnswer, transitionProblem } from './response-body.js';
+import { queueStatusPush } from './status-push.js';
 
 export interface AnswerDeps {
   store: Store;
   audit: AuditLog;
   registry: Registry;
+  ids: Ids;
 }
 
 export interface Caller {
@@ -73,6 +76,7 @@ export async function acknowledge(deps: AnswerDeps, c: Caller): Promise<AnswerRe
       action: 'acknowledged',
       detail: { from: r.status, to: 'acknowledged' },
     });
+    await queueStatusPush(tx, deps, r, c.at);
     return { kind: 'ok', id: r.id, status: 'acknowledged' };
   });
 }
@@ -101,6 +105,7 @@ export async function answer(deps: AnswerDeps, c: Caller, a: ProviderAnswer): Pr
         noteGiven: a.note !== undefined,
       },
     });
+    await queueStatusPush(tx, deps, r, c.at);
     return { kind: 'ok', id: r.id, status: a.status, response };
   });
 }

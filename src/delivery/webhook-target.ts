@@ -32,10 +32,25 @@ export function webhookUrlProblem(url: string, allowInsecureLocal: boolean): str
 
 export type WebhookSecret = { kind: 'ok'; secret?: string } | { kind: 'problem'; message: string };
 
-/** The recipient's `whsec_` secret when its signatures include v1 (v1a needs none). */
-export function webhookSecretOf(partner: Partner, readSecret: SecretReader): WebhookSecret {
+/**
+ * Where a message goes: the recipient's webhook, or for a `status` message the sending trust's
+ * status webhook (signed with v1 and v1a, like any webhook).
+ */
+export function targetOf(
+  partner: Partner,
+  kind: string,
+): { url: string; secretRef: string; signatures: Array<'v1' | 'v1a'> } | undefined {
+  if (kind === 'status') {
+    return partner.statusWebhook ? { ...partner.statusWebhook, signatures: ['v1', 'v1a'] } : undefined;
+  }
   const d = partner.delivery;
-  if (d?.mode !== 'webhook' || !d.signatures.includes('v1')) return { kind: 'ok' };
+  return d?.mode === 'webhook' ? d : undefined;
+}
+
+/** The `whsec_` secret when the target's signatures include v1 (v1a needs none). */
+export function webhookSecretOf(partner: Partner, readSecret: SecretReader, status = false): WebhookSecret {
+  const d = targetOf(partner, status ? 'status' : 'referral');
+  if (!d?.signatures.includes('v1')) return { kind: 'ok' };
   const secret = readSecret(d.secretRef);
   if (secret === undefined) {
     return { kind: 'problem', message: `webhook secret ${d.secretRef} is not set or empty` };
@@ -57,14 +72,18 @@ export function webhookProblems(
 ): RegistryProblem[] {
   const problems: RegistryProblem[] = [];
   for (const p of partners) {
-    const d = p.delivery;
-    if (d?.mode !== 'webhook') continue;
-    const secret = webhookSecretOf(p, readSecret);
-    if (secret.kind === 'problem') {
-      problems.push({ file: p.source, path: 'delivery.secretRef', message: secret.message });
+    for (const [status, at] of [
+      [false, 'delivery'],
+      [true, 'statusWebhook'],
+    ] as const) {
+      const d = targetOf(p, status ? 'status' : 'referral');
+      if (!d) continue;
+      const secret = webhookSecretOf(p, readSecret, status);
+      if (secret.kind === 'problem')
+        problems.push({ file: p.source, path: `${at}.secretRef`, message: secret.message });
+      const url = webhookUrlProblem(d.url, allowInsecureLocal);
+      if (url) problems.push({ file: p.source, path: `${at}.url`, message: url });
     }
-    const url = webhookUrlProblem(d.url, allowInsecureLocal);
-    if (url) problems.push({ file: p.source, path: 'delivery.url', message: url });
   }
   return problems;
 }

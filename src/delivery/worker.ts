@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics/metrics.js';
 import { claimDue } from './claim.js';
 import { type DeliveryDeps, type DeliveryOptions, deliverOne } from './deliver-one.js';
 import type { DeliveryRow } from './outbox.js';
@@ -27,6 +28,8 @@ export interface WorkerOptions extends DeliveryOptions {
   owner?: string;
   /** Rows claimed per pass. */
   batchSize?: number;
+  /** Counts each attempt's result (issue 10), after it was recorded. */
+  metrics?: Pick<Metrics, 'deliveries'>;
 }
 
 function byReferral(rows: DeliveryRow[]): DeliveryRow[][] {
@@ -50,6 +53,7 @@ export function createDeliveryWorker(deps: DeliveryDeps, opts: WorkerOptions): D
         { deliveryId: row.id, recipient: row.recipient, attempt: row.attempts, outcome },
         'webhook delivery',
       );
+      opts.metrics?.deliveries.inc({ channel: 'webhook', outcome });
     } catch (err) {
       // The row stays in-flight; its lease expires and it is retried. Never lost.
       log.error({ err, deliveryId: row.id }, 'webhook delivery could not be recorded');
