@@ -9,6 +9,7 @@ import { formBody, jsonBody, requireKnownMediaType } from './http/body.js';
 import { errorHandler, notFoundHandler } from './http/errors.js';
 import { requestLogger } from './http/logging.js';
 import { apiRateLimit } from './http/rate-limit.js';
+import { requestMetrics } from './http/request-metrics.js';
 import { allRoutes, type RouteSpec } from './http/routes.js';
 
 export function createApp(deps: Deps, routes: RouteSpec[] = allRoutes(deps)): Express {
@@ -16,6 +17,7 @@ export function createApp(deps: Deps, routes: RouteSpec[] = allRoutes(deps)): Ex
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(requestLogger(deps.logger));
+  app.use(requestMetrics(deps.metrics));
   app.use(helmet());
   app.use(requireKnownMediaType, jsonBody, formBody);
   const apiLimit = apiRateLimit(deps.settings.rateLimitPerMinute);

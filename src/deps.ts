@@ -2,6 +2,8 @@
  * Wire once (conventions 3): every long-lived dependency is built here from checked settings.
  * Tests build the same shape with overrides (test/helpers/test-app.ts).
  */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { createAuditLog } from './audit/audit-log.js';
 import { recordRegistryLoaded } from './audit/registry-loaded.js';
 import { loadSubjectKey } from './audit/subject.js';
@@ -21,6 +23,7 @@ import type { AfterStored } from './ingest/process-message.js';
 import { type IntakeProfiles, loadIntakeProfiles } from './ingest/profiles.js';
 import type { Logger } from './log.js';
 import { compileDatasetSchemas, type DatasetValidators } from './mapping/dataset-schemas.js';
+import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { pipelineAfterStored } from './pipeline/after-stored.js';
 import { openStore, type Store } from './store/index.js';
 
@@ -44,6 +47,8 @@ export interface Deps {
   datasets: DatasetValidators;
   /** The decision pipeline intake runs in each event's transaction (issues 6 to 8). */
   afterStored: AfterStored;
+  /** Prometheus counters and state gauges (issue 10), one registry per Deps. */
+  metrics: Metrics;
 }
 
 /** The pipeline, built from the other dependencies (so tests that override them get it right). */
@@ -77,7 +82,10 @@ export async function buildDeps(
   for (const p of webhook)
     logger.warn({ file: p.file, path: p.path }, `webhook deliveries will fail: ${p.message}`);
   const subjectKey = loadSubjectKey(settings);
-  const store = await openStore(settings.databaseUrl);
+  const store = await openStore(settings.databaseUrl, {
+    ...settings.database,
+    onPoolError: (err) => logger.warn({ err }, 'database connection lost; the pool reconnects'),
+  });
   const audit = createAuditLog({ clock: systemClock, subjectKey });
   // Which agreement versions (and file hashes) were in force from now on (issue 5).
   await recordRegistryLoaded(store, audit, registry);
@@ -94,6 +102,15 @@ export async function buildDeps(
     intake,
     trustFhir: trustFhir({ credentials: trustCredentials(readSecret, () => Date.now()) }),
     datasets: compileDatasetSchemas(settings.profilesDir),
+    metrics: createMetrics({
+      processMetrics: true,
+      state: {
+        store,
+        registry,
+        clock: systemClock,
+        onError: (err) => logger.warn({ err }, 'metrics: state could not be read from the store'),
+      },
+    }),
   });
 }
 
@@ -107,6 +124,10 @@ export function deliveryWorkerFor(
     secrets: secretReader(env),
     random: Math.random,
     logger: deps.logger,
+    metrics: deps.metrics,
+    // Several processes share the outbox (issue 9): a lease names the host and pid holding it, so
+    // an operator (and the multi-process test) can tell whose claims a dead process left behind.
+    owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
   });
 }
 

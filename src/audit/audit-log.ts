@@ -3,10 +3,10 @@
  * state change it records, so the entry commits or rolls back with it.
  *
  * Serialisation: `seq` and `prev_hash` come from the chain head, read inside the transaction
- * AFTER taking the database write lock (lockAuditChain). Two appenders can then never read the
- * same head: the second waits (busy_timeout) until the first commits, and sees its entry.
+ * AFTER taking the audit lock (lockAuditChain). Two appenders, in one process or several, can then
+ * never read the same head: the second waits until the first commits, and sees its entry.
  */
-import { sql } from 'kysely';
+import { PostgresAdapter, sql } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Tx } from '../store/index.js';
 import type { AuditTable } from '../store/schema.js';
@@ -29,12 +29,25 @@ export class AuditInputError extends Error {
  * reads before it appends should call this first too (SQLite only retries lock waits when the
  * transaction has not read yet: "SQLITE_BUSY_SNAPSHOT", https://sqlite.org/rescode.html#busy_snapshot).
  *
- * PostgreSQL (issue 9): replace with `SELECT pg_advisory_xact_lock(<audit chain key>)` here; it is
- * released at commit or rollback, exactly the scope needed.
+ * PostgreSQL (issue 9): a no-op UPDATE locks nothing, so appenders in several processes take a
+ * transaction-scoped advisory lock instead. It is released after commit or rollback (once the
+ * entry is visible), and at READ COMMITTED each later statement reads what the previous holder
+ * committed: `seq` stays gap-free and `prev_hash` is the real head. The key is the audit table's
+ * oid, so deployments in other schemas of the same database do not wait on each other; waits are
+ * bounded by DATABASE_STATEMENT_TIMEOUT_MS.
  */
 export async function lockAuditChain(tx: Tx): Promise<void> {
+  if (tx.getExecutor().adapter instanceof PostgresAdapter) {
+    await sql`select pg_advisory_xact_lock(${sql.lit(AUDIT_LOCK_CLASS)}, 'audit'::regclass::oid::int4)`.execute(
+      tx,
+    );
+    return;
+  }
   await sql`update audit set seq = seq where seq < 0`.execute(tx);
 }
+
+/** First half of the advisory lock key ("Home" in ASCII): the audit chain of Homeward. */
+const AUDIT_LOCK_CLASS = 0x486f6d65;
 
 /**
  * A ten-digit number standing alone (an NHS number, spaced or not): never allowed in free-text

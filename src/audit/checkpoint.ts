@@ -104,7 +104,8 @@ export async function verifyAgainstCheckpoint(
   /** A full-chain verification already done (GET /audit/verify): saves a second pass when it held. */
   verified?: ChainVerification,
 ): Promise<CheckpointVerification> {
-  const jwks = 'jwks' in keys ? keys.jwks() : keys;
+  // Keys removed by rotation still verify the checkpoints they signed (src/auth/key-rotation.ts).
+  const jwks = 'jwks' in keys ? { keys: [...keys.jwks().keys, ...keys.retiredJwks()] } : keys;
   let payload: unknown;
   try {
     const { payload: bytes, protectedHeader } = await compactVerify(

@@ -15,7 +15,7 @@ import { parseEventsQuery, parseExportQuery, parseNoQuery, parseSubjectReportQue
 import { type AuditPage, findEntries, matchingRows } from './query.js';
 import { type SubjectReport, subjectReport } from './subject-report.js';
 import type { AuditLog, AuditReader, ChainVerification, Checkpoint } from './types.js';
-import { verifyChain } from './verify.js';
+import { type VerifyOptions, verifyChain } from './verify.js';
 
 export interface AuditReadDeps {
   store: Store;
@@ -56,8 +56,11 @@ export async function readEvents(deps: AuditReadDeps, reader: AuditReader, query
  * The chain, then the newest stored checkpoint: the chain alone cannot show that its newest
  * entries were cut off; a checkpoint the gateway signed earlier can.
  */
-export async function verifyAudit(deps: Pick<AuditReadDeps, 'store' | 'keys'>): Promise<ChainVerification> {
-  const chain = await verifyChain(deps.store.db);
+export async function verifyAudit(
+  deps: Pick<AuditReadDeps, 'store' | 'keys'>,
+  opts: Pick<VerifyOptions, 'onProgress'> = {},
+): Promise<ChainVerification> {
+  const chain = await verifyChain(deps.store.db, opts);
   if (!chain.ok) return chain;
   const latest = await latestCheckpoint(deps.store.db);
   if (!latest) return chain;
@@ -75,10 +78,11 @@ export async function readVerification(
   deps: AuditReadDeps,
   reader: AuditReader,
   query: Query,
+  opts: Pick<VerifyOptions, 'onProgress'> = {},
 ): Promise<ChainVerification> {
   parseNoQuery(query);
   await recordRead(deps, reader, 'verify');
-  return verifyAudit(deps);
+  return verifyAudit(deps, opts);
 }
 
 export async function readCheckpoint(
@@ -101,10 +105,13 @@ export async function readExport(
   deps: AuditReadDeps,
   reader: AuditReader,
   query: Query,
+  /** Called for each entry exported (CLI progress). */
+  onRow?: () => void,
 ): Promise<AuditExport> {
   const q = parseExportQuery(query, deps.audit.subjectHash);
   await recordRead(deps, reader, 'export', q.recorded);
-  const rows = matchingRows(deps.store.db, q.filter, reader.visibility);
+  const matching = matchingRows(deps.store.db, q.filter, reader.visibility);
+  const rows = onRow ? counted(matching, onRow) : matching;
   return q.format === 'csv'
     ? { contentType: 'text/csv; charset=utf-8; header=present', filename: 'audit.csv', body: auditCsv(rows) }
     : {
@@ -116,6 +123,13 @@ export async function readExport(
           now: deps.clock.now(),
         }),
       };
+}
+
+async function* counted<T>(rows: AsyncIterable<T>, onRow: () => void): AsyncGenerator<T> {
+  for await (const row of rows) {
+    onRow();
+    yield row;
+  }
 }
 
 export async function readSubjectReport(

@@ -18,6 +18,8 @@ export interface VerifyOptions {
   /** Stop after this seq (verifying a checkpoint's prefix). */
   upTo?: number;
   batchSize?: number;
+  /** Called after each batch with the number of entries verified so far (CLI progress). */
+  onProgress?: (verified: number) => void;
 }
 
 async function tableSummary(db: Db): Promise<Pick<ChainVerification, 'entries' | 'head'>> {
@@ -35,6 +37,11 @@ async function tableSummary(db: Db): Promise<Pick<ChainVerification, 'entries' |
     entries: Number(count?.n ?? 0),
     head: head ? { seq: Number(head.seq), hash: head.hash } : null,
   };
+}
+
+/** Entries in the log (the total of a CLI progress indication). */
+export async function countEntries(db: Db): Promise<number> {
+  return (await tableSummary(db)).entries;
 }
 
 export async function verifyChain(db: Db, opts: VerifyOptions = {}): Promise<ChainVerification> {
@@ -62,6 +69,7 @@ export async function verifyChain(db: Db, opts: VerifyOptions = {}): Promise<Cha
       prevHash = row.hash;
       expected++;
     }
+    opts.onProgress?.(expected - 1);
     if (rows.length < batchSize) break;
   }
   // Rows below 1 (seq 0 or negative) are never written by append: an insertion.

@@ -11,6 +11,7 @@ import { verifyAgainstCheckpoint } from '../audit/checkpoint.js';
 import { type AuditReadDeps, readCheckpoint, readExport, readVerification } from '../audit/reads.js';
 import { loadSubjectKey } from '../audit/subject.js';
 import type { AuditReader } from '../audit/types.js';
+import { countEntries } from '../audit/verify.js';
 import { KeysError, loadKeyRing } from '../auth/keys.js';
 import { systemClock } from '../clock.js';
 import { loadRegistry } from '../config/registry.js';
@@ -19,6 +20,7 @@ import type { Settings } from '../config/settings.js';
 import { uuidIds } from '../ids.js';
 import { openStore } from '../store/index.js';
 import type { CliIo } from './commands.js';
+import { progress } from './progress.js';
 
 export const AUDIT_USAGE = `  audit verify [--checkpoint <file>]
                    recompute the audit hash chain (and check it against a saved checkpoint JWS);
@@ -93,7 +95,20 @@ export async function auditCommand(
 }
 
 async function verify(ctx: AuditReadDeps, checkpointFile: string | undefined, io: CliIo): Promise<number> {
-  const result = await readVerification(ctx, OPERATOR, {});
+  const shown = progress(io.progress, 'Verifying audit chain', await countEntries(ctx.store.db));
+  let verified = 0;
+  const result = await readVerification(
+    ctx,
+    OPERATOR,
+    {},
+    {
+      onProgress: (n) => {
+        shown.advance(n - verified);
+        verified = n;
+      },
+    },
+  );
+  shown.done();
   if (!result.ok) {
     io.err(`Audit chain BROKEN: first broken entry is seq ${result.firstBrokenSeq}: ${result.problem}`);
     return 1;
@@ -124,16 +139,25 @@ async function exportAudit(ctx: AuditReadDeps, opts: Record<string, string>, io:
     io.err('homeward: --format must be csv or fhir');
     return 2;
   }
-  const out = await readExport(ctx, OPERATOR, { format });
   const file = opts['--out'];
+  // An export shown on the terminal itself gets no progress line in the middle of it.
+  const toScreen = file === undefined && io.stdoutIsTTY === true;
+  const shown = progress(
+    toScreen ? undefined : io.progress,
+    'Exporting audit',
+    await countEntries(ctx.store.db),
+  );
+  const out = await readExport(ctx, OPERATOR, { format }, () => shown.advance());
   if (file !== undefined) {
     // The export holds subject HMACs and partner activity: readable by its owner only.
     await pipeline(Readable.from(out.body), createWriteStream(file, { mode: 0o600 }));
+    shown.done();
     io.err(`Wrote ${file}`);
     return 0;
   }
   if (io.write) {
     for await (const chunk of out.body) io.write(chunk);
+    shown.done();
     return 0;
   }
   // An io without raw writes (tests) gets the whole document as one "line".

@@ -10,12 +10,20 @@ import { webhookProblems } from '../delivery/webhook-target.js';
 import { missingTrustSecrets, secretReader } from '../fhir/trust-credentials.js';
 import { AUDIT_USAGE, auditCommand } from './audit-commands.js';
 import { DELIVERIES_USAGE, deliveriesCommand } from './delivery-commands.js';
+import { keysRotate } from './keys-rotate.js';
+import type { ProgressSink } from './progress.js';
+import { retentionRun } from './retention-run.js';
+import { statusCommand } from './status-command.js';
 
 export interface CliIo {
   out(line: string): void;
   err(line: string): void;
   /** Raw output without a line end (exports to stdout); optional so simple test doubles work. */
   write?(chunk: string): void;
+  /** Where long commands show progress (stderr); none in tests. */
+  progress?: ProgressSink;
+  /** Whether stdout is a terminal (an export to the screen gets no progress line). */
+  stdoutIsTTY?: boolean;
 }
 
 export const USAGE = `Usage: homeward <command>
@@ -23,8 +31,12 @@ export const USAGE = `Usage: homeward <command>
 Commands:
   config check     validate partners and agreements in $CONSENT_DIR and print a summary
   keys generate    add a new gateway signing key (Ed25519) to $KEYS_DIR; it becomes the active key
+  keys rotate      add a new signing key that becomes active in 2 minutes; retire the previous one and
+                   remove retired keys once no token they signed can still be valid
 ${AUDIT_USAGE}
 ${DELIVERIES_USAGE}
+  retention run    purge raw messages and referral datasets past RETENTION_DAYS / REFERRAL_RETENTION_DAYS
+  status           one screen: partners, agreements ending soon, outbox, overdue referrals, dead letters
   help             show this text
 
 Settings come from the same environment variables as the gateway (see README, Configuration).`;
@@ -50,6 +62,12 @@ export async function runCommand(
       return configCheck(settings, io, env);
     case 'keys generate':
       return keysGenerate(settings, io);
+    case 'keys rotate':
+      return keysRotate(settings, io);
+    case 'retention run':
+      return retentionRun(settings, io);
+    case 'status':
+      return statusCommand(settings, io);
     case 'help':
     case '':
       io.out(USAGE);

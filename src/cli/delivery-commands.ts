@@ -13,6 +13,7 @@ import { MAX_LIMIT } from '../delivery/list-params.js';
 import { type Cursor, decodeCursor } from '../delivery/page-cursor.js';
 import { openStore } from '../store/index.js';
 import type { CliIo } from './commands.js';
+import { noProgress, progress } from './progress.js';
 
 export const DELIVERIES_USAGE = `  deliveries list [--state pending|in-flight|delivered|failed|cancelled]
                    list webhook and inbox deliveries (dead letters: --state failed)
@@ -62,7 +63,14 @@ async function list(deps: ReplayDeps, state: string | undefined, io: CliIo): Pro
 async function replay(deps: ReplayDeps, target: string, io: CliIo): Promise<number> {
   const now = systemClock.now();
   if (target === '--all-failed') {
-    const done = await replayAllFailed(deps, 'gateway', now);
+    let shown = noProgress;
+    const done = await replayAllFailed(deps, 'gateway', now, {
+      total: (n) => {
+        shown = progress(io.progress, 'Replaying dead letters', n);
+      },
+      advance: () => shown.advance(),
+    });
+    shown.done();
     io.out(`Replayed ${done.length} failed deliver${done.length === 1 ? 'y' : 'ies'}`);
     return 0;
   }

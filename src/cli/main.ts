@@ -9,6 +9,8 @@ const io: CliIo = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
   write: (chunk) => process.stdout.write(chunk),
+  progress: { isTTY: process.stderr.isTTY === true, write: (text) => process.stderr.write(text) },
+  stdoutIsTTY: process.stdout.isTTY === true,
 };
 
 let settings: ReturnType<typeof parseSettings>;

@@ -2,6 +2,13 @@
  * Gateway settings, parsed from the environment once at start (conventions 6).
  * Every problem is reported at once; only main.ts and the CLI pass process.env here.
  */
+import { DATABASE_SETTINGS_DOC, type DatabaseTuning, parseDatabaseTuning } from './database-settings.js';
+import {
+  OPERATIONS_SETTINGS_DOC,
+  type OperationsSettings,
+  parseOperationsSettings,
+} from './operations-settings.js';
+
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface Settings {
@@ -29,6 +36,10 @@ export interface Settings {
   auditCheckpointIntervalMs: number;
   /** The webhook delivery worker (issue 8): src/delivery/README.md. */
   delivery: DeliveryTuning;
+  /** PostgreSQL connection pool (issue 9); unused on SQLite. */
+  database: DatabaseTuning;
+  /** Metrics listener and retention (issue 10): operations-settings.ts. */
+  operations: OperationsSettings;
 }
 
 export interface DeliveryTuning {
@@ -69,8 +80,10 @@ export const SETTINGS_DOC: ReadonlyArray<{ name: string; default: string; meanin
   {
     name: 'DATABASE_URL',
     default: 'sqlite:data/gateway.db',
-    meaning: 'store location: sqlite:<path>, sqlite::memory: (postgres://... reserved for a later release)',
+    meaning:
+      'store location: sqlite:<path>, sqlite::memory:, or postgres://user@host:5432/db (also postgresql://)',
   },
+  ...DATABASE_SETTINGS_DOC,
   { name: 'CONSENT_DIR', default: 'consent', meaning: 'folder with partners/*.yaml and agreements/*.yaml' },
   {
     name: 'PROFILES_DIR',
@@ -126,6 +139,7 @@ export const SETTINGS_DOC: ReadonlyArray<{ name: string; default: string; meanin
     default: 'false',
     meaning: 'dev only: allow http://127.0.0.1 and http://localhost webhook URLs (refused in production)',
   },
+  ...OPERATIONS_SETTINGS_DOC,
 ];
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -160,10 +174,11 @@ export function parseSettings(env: Env): Settings {
     problems.push(`PUBLIC_URL is not a valid URL: "${publicUrl}"`);
   }
   const databaseUrl = env.DATABASE_URL || 'sqlite:data/gateway.db';
-  if (databaseUrl.startsWith('postgres://') || databaseUrl.startsWith('postgresql://')) {
-    problems.push('DATABASE_URL: PostgreSQL is not supported yet in this release; use sqlite:<path>');
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    if (!URL.canParse(databaseUrl)) problems.push('DATABASE_URL is not a valid postgres:// URL');
   } else if (!databaseUrl.startsWith('sqlite:') || databaseUrl === 'sqlite:') {
-    problems.push(`DATABASE_URL must look like sqlite:<path> or sqlite::memory:, got "${databaseUrl}"`);
+    // Not echoed: a malformed postgres URL may carry a password.
+    problems.push('DATABASE_URL must look like sqlite:<path>, sqlite::memory: or postgres://host/db');
   }
   const logLevel = (env.LOG_LEVEL || 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
@@ -188,6 +203,8 @@ export function parseSettings(env: Env): Settings {
     problems.push('AUDIT_SUBJECT_KEY is required when NODE_ENV=production (no dev default for secrets)');
   }
   const delivery = parseDeliveryTuning(env, production, problems);
+  const database = parseDatabaseTuning(env, integer, problems);
+  const operations = parseOperationsSettings(env, integer, problems);
   if (problems.length > 0) throw new SettingsError(problems);
   return {
     port,
@@ -205,6 +222,8 @@ export function parseSettings(env: Env): Settings {
     auditSubjectKey,
     auditCheckpointIntervalMs,
     delivery,
+    database,
+    operations,
   };
 }
 

@@ -75,16 +75,24 @@ export async function replayDelivery(
 }
 
 /** Replay every dead letter; each in its own transaction. Returns the ids replayed. */
-export async function replayAllFailed(deps: ReplayDeps, actor: string, at: Date): Promise<string[]> {
+export async function replayAllFailed(
+  deps: ReplayDeps,
+  actor: string,
+  at: Date,
+  /** Called once with how many dead letters there are, then after each (CLI progress). */
+  onProgress?: { total(n: number): void; advance(): void },
+): Promise<string[]> {
   const failed = await deps.store.db
     .selectFrom('deliveries')
     .select('id')
     .where('state', '=', 'failed')
     .orderBy('created_at')
     .execute();
+  onProgress?.total(failed.length);
   const done: string[] = [];
   for (const { id } of failed) {
     if ((await replayDelivery(deps, id, actor, at)) === 'replayed') done.push(id);
+    onProgress?.advance();
   }
   return done;
 }

@@ -24,6 +24,8 @@ export function authRoutes(deps: Deps): RouteSpec[] {
           if (!answer.ok && answer.status === 401)
             res.setHeader('www-authenticate', 'Bearer realm="homeward"');
           res.status(answer.ok ? 200 : answer.status).json(answer.body);
+          if (answer.ok) deps.metrics.tokensIssued.inc({ partner: answer.partnerId });
+          else deps.metrics.tokenFailures.inc({ error: answer.body.error });
           if (!answer.ok)
             req.log.info({ partner: answer.partnerId, error: answer.body.error }, 'token refused');
         },

@@ -11,6 +11,7 @@ import type { Deps } from '../deps.js';
 import { capabilityStatement } from '../fhir/capability-statement.js';
 import { HOUSING_EVENTS_ID, housingEventsCodeSystem } from '../fhir/housing-events.js';
 import { processMessage } from '../ingest/process-message.js';
+import { countAcceptedMessage } from '../metrics/intake-metrics.js';
 import { correlationIdOf } from './request-id.js';
 import type { RouteSpec } from './routes.js';
 
@@ -51,6 +52,13 @@ export function fhirRoutes(deps: Deps): RouteSpec[] {
             requestId: String(req.id),
           });
           sendFhir(res, 200, result.response);
+          if (result.kind !== 'accepted') return;
+          // Counted after the answer, from what committed; a metrics failure never fails the request.
+          await countAcceptedMessage(deps, {
+            sender: result.event.sender.partnerId,
+            event: result.event.event,
+            eventId: result.eventId,
+          }).catch((err: unknown) => req.log.warn({ err }, 'metrics: message not counted'));
         },
       ],
     },

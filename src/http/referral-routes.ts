@@ -70,6 +70,8 @@ export function referralRoutes(deps: Deps): RouteSpec[] {
           outcome([{ code: 'deleted', diagnostics: 'The message was removed by retention' }]),
         );
       case 'message':
+        // A first read of a pull message is its delivery (issue 10 metrics), committed by now.
+        if (result.firstRead) deps.metrics.deliveries.inc({ channel: 'pull', outcome: 'delivered' });
         res.setHeader('cache-control', 'no-store');
         // The same de-duplication key a webhook carries.
         res.setHeader('webhook-id', result.webhookId);

@@ -1,8 +1,10 @@
 /**
- * Versioned schema migrations, written once with Kysely's schema builder so that one set
- * serves SQLite now and PostgreSQL later (issue 9). Never edit a released migration: add one.
+ * Versioned schema migrations, written once with Kysely's schema builder so that one set serves
+ * SQLite and PostgreSQL (issue 9); the few dialect-specific statements are guarded by the
+ * executor's adapter. Never edit a released migration: add one.
  */
 import { type Kysely, type Migration, type MigrationProvider, SqliteAdapter, sql } from 'kysely';
+import { m0005 } from './migration-0005.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists (Kysely docs)
 type AnyDb = Kysely<any>;
@@ -172,7 +174,7 @@ const m0002: Migration = {
     await db.schema.createIndex('audit_action').on('audit').columns(['action', 'seq']).execute();
     // Append-only in the database too, so a bug or a stray admin statement fails loudly. Someone
     // with the file can drop these: the hash chain and checkpoints catch that (src/audit/README.md).
-    // PostgreSQL (issue 9) needs its own form (a trigger function, or REVOKE UPDATE, DELETE).
+    // PostgreSQL has its own form: migration 0005 (issue 9).
     if (db.getExecutor().adapter instanceof SqliteAdapter) {
       for (const op of ['update', 'delete']) {
         await sql
@@ -238,6 +240,7 @@ export const migrations: Record<string, Migration> = {
   '0002_audit': m0002,
   '0003_ingest': m0003,
   '0004_referrals': m0004,
+  '0005_audit_append_only_postgres': m0005,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
-import { migrationProvider } from './migrations.js';
+import { Kysely, SqliteDialect, sql } from 'kysely';
+import { migrate } from './migrate.js';
 import type { Database } from './schema.js';
 import type { Store } from './store.js';
 
@@ -34,14 +34,4 @@ export async function openSqliteStore(path: string): Promise<Store> {
       await db.destroy();
     },
   };
-}
-
-export async function migrate(db: Kysely<Database>): Promise<void> {
-  const { error, results } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
-  if (error) {
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new Error(
-      `Database migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`,
-    );
-  }
 }

@@ -11,7 +11,11 @@ export type Tx = Transaction<Database>;
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   readonly db: Db;
-  /** Run `fn` in one transaction; commit when it resolves (durably: synchronous=FULL), roll back when it throws. */
+  /**
+   * Run `fn` in one transaction; commit when it resolves (durably: SQLite synchronous=FULL,
+   * PostgreSQL's WAL), roll back when it throws. PostgreSQL runs `fn` again (at most twice) when
+   * the server aborted it to break a deadlock: `fn` must have no effect outside the database.
+   */
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** Cheap round trip used by /health/ready. */
   ping(): Promise<void>;

@@ -39,7 +39,30 @@ describe('parseSettings', () => {
         retryCapMs: 3_600_000,
         allowInsecureLocalWebhooks: false,
       },
+      database: { poolMax: 10, connectTimeoutMs: 5_000, statementTimeoutMs: 30_000 },
+      operations: {
+        metricsPort: undefined,
+        metricsHost: '127.0.0.1',
+        retentionDays: 30,
+        referralRetentionDays: 90,
+      },
     });
+  });
+
+  it('reads the operations settings (issue 10), and refuses a retention under a day', () => {
+    expect(
+      parseSettings({
+        METRICS_PORT: '9464',
+        METRICS_HOST: '0.0.0.0',
+        RETENTION_DAYS: '7',
+        REFERRAL_RETENTION_DAYS: '365',
+      }).operations,
+    ).toEqual({ metricsPort: 9464, metricsHost: '0.0.0.0', retentionDays: 7, referralRetentionDays: 365 });
+    expect(problemsOf({ RETENTION_DAYS: '0', METRICS_PORT: 'x', METRICS_HOST: 'a b' })).toEqual([
+      expect.stringContaining('METRICS_PORT'),
+      expect.stringContaining('METRICS_HOST'),
+      expect.stringContaining('RETENTION_DAYS'),
+    ]);
   });
 
   it('derives PUBLIC_URL from PORT, and strips trailing slashes from an explicit one', () => {
@@ -88,11 +111,28 @@ describe('parseSettings', () => {
     expect(problemsOf({ PORT: '70000' })[0]).toContain('PORT');
   });
 
-  it.each(['postgres://u@db/homeward', 'postgresql://u@db/homeward'])('refuses %s for now', (url) => {
-    expect(problemsOf({ DATABASE_URL: url })).toEqual([expect.stringContaining('DATABASE_URL')]);
+  it.each([
+    'postgres://u@db/homeward',
+    'postgresql://u:secret@db:5432/homeward?sslmode=verify-full',
+  ])('accepts %s (issue 9)', (url) => {
+    expect(parseSettings({ DATABASE_URL: url }).databaseUrl).toBe(url);
   });
 
-  it('refuses a DATABASE_URL that is not sqlite', () => {
+  it('reads the PostgreSQL pool settings, and refuses nonsense without echoing the URL', () => {
+    expect(
+      parseSettings({
+        DATABASE_POOL_MAX: '4',
+        DATABASE_CONNECT_TIMEOUT_MS: '2000',
+        DATABASE_STATEMENT_TIMEOUT_MS: '15000',
+      }).database,
+    ).toEqual({ poolMax: 4, connectTimeoutMs: 2_000, statementTimeoutMs: 15_000 });
+    expect(problemsOf({ DATABASE_POOL_MAX: '0' })).toEqual([expect.stringContaining('DATABASE_POOL_MAX')]);
+    const problems = problemsOf({ DATABASE_URL: 'mysql://u:hunter2@db/x' });
+    expect(problems).toEqual([expect.stringContaining('DATABASE_URL')]);
+    expect(problems[0]).not.toContain('hunter2');
+  });
+
+  it('refuses a DATABASE_URL that is neither sqlite nor postgres', () => {
     expect(problemsOf({ DATABASE_URL: 'mysql://db' })).toEqual([expect.stringContaining('DATABASE_URL')]);
     expect(problemsOf({ DATABASE_URL: 'sqlite:' })).toEqual([expect.stringContaining('DATABASE_URL')]);
   });
@@ -106,7 +146,7 @@ describe('parseSettings', () => {
   it('reports every problem at once', () => {
     const problems = problemsOf({
       PORT: 'eighty',
-      DATABASE_URL: 'postgres://db/homeward',
+      DATABASE_URL: 'mysql://db/homeward',
       LOG_LEVEL: 'loud',
       SHUTDOWN_TIMEOUT_MS: '9999999',
     });

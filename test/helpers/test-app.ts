@@ -15,6 +15,7 @@ import { trustFhir } from '../../src/fhir/trust-fhir.js';
 import { sequentialIds } from '../../src/ids.js';
 import { type IntakeProfiles, loadIntakeProfiles } from '../../src/ingest/profiles.js';
 import { compileDatasetSchemas, type DatasetValidators } from '../../src/mapping/dataset-schemas.js';
+import { createMetrics } from '../../src/metrics/metrics.js';
 import { openStore } from '../../src/store/index.js';
 import { capturedLogger } from './log-capture.js';
 
@@ -58,19 +59,32 @@ export async function testDeps(
   const settings = parseSettings({ DATABASE_URL: 'sqlite::memory:', KEYS_DIR: keysDir, PORT: '0' });
   const logs = capturedLogger();
   const clock = overrides.clock ?? fixedClock(TEST_NOW);
+  const registry = overrides.registry ?? loadRegistry(SAMPLE_CONSENT_DIR);
+  const store = overrides.store ?? (await openStore('sqlite::memory:'));
   const base: Omit<Deps, 'afterStored'> = {
     settings,
     logger: logs.logger,
     clock,
     ids: sequentialIds('t'),
-    registry: overrides.registry ?? loadRegistry(SAMPLE_CONSENT_DIR),
+    registry,
     keys: overrides.keys ?? (await loadKeyRing(keysDir, { generateIfMissing: true })),
     partnerKeys: partnerKeyResolver(),
-    store: overrides.store ?? (await openStore('sqlite::memory:')),
+    store,
     audit: overrides.audit ?? createAuditLog({ clock, subjectKey: TEST_SUBJECT_KEY }),
     intake: overrides.intake ?? sharedIntake(settings.profilesDir),
     trustFhir: overrides.trustFhir ?? testTrustFhir(),
     datasets: overrides.datasets ?? sharedDatasets(settings.profilesDir),
+    // Its own registry per app: counters never leak between tests.
+    metrics:
+      overrides.metrics ??
+      createMetrics({
+        state: {
+          store,
+          registry,
+          clock,
+          onError: (err) => logs.logger.warn({ err }, 'metrics: state could not be read'),
+        },
+      }),
     ...overrides,
   };
   // The pipeline is built from the final dependencies (an overridden registry or audit included);

@@ -1,7 +1,9 @@
 import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/index.js';
 import { freePort, startGateway, waitForOk } from '../helpers/gateway-process.js';
+import { withSchema } from '../helpers/postgres.js';
 import { tempDir } from '../helpers/test-app.js';
 
 describe('gateway process', () => {
@@ -21,6 +23,35 @@ describe('gateway process', () => {
     gw.child.kill('SIGTERM');
     expect(await gw.exited).toEqual({ code: 0, signal: null });
     expect(gw.stdout()).toContain('shutting down');
+  });
+
+  it('starts on PostgreSQL (DATABASE_URL=postgres://..., own schema), migrates it, answers ready', async () => {
+    await withSchema(async (schema) => {
+      const dir = tempDir('homeward-start-pg-');
+      const port = await freePort();
+      const gw = startGateway({
+        PORT: String(port),
+        DATABASE_URL: schema.url,
+        KEYS_DIR: join(dir, 'keys'),
+      });
+      try {
+        await waitForOk(`http://127.0.0.1:${port}/health/ready`, gw);
+        const ready = await (await fetch(`http://127.0.0.1:${port}/health/ready`)).json();
+        expect(ready).toMatchObject({ status: 'ready', checks: { store: 'ok' } });
+        expect(gw.stdout()).toContain('"store":"postgres"');
+      } finally {
+        gw.child.kill('SIGTERM');
+      }
+      expect(await gw.exited).toEqual({ code: 0, signal: null });
+      // Its start was recorded in that schema's audit, through the pool it closed on SIGTERM.
+      const store = await openStore(schema.url);
+      try {
+        const audit = await store.db.selectFrom('audit').select(['seq', 'action']).execute();
+        expect(audit).toEqual([{ seq: 1, action: 'registry-loaded' }]);
+      } finally {
+        await store.close();
+      }
+    });
   });
 
   it('refuses to start on a broken agreement file, naming the file and the path', async () => {

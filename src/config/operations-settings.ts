@@ -1,0 +1,68 @@
+/**
+ * Operations settings (issue 10): the metrics listener and data retention. Parsed with the other
+ * settings (settings.ts), all problems reported at once.
+ */
+export interface OperationsSettings {
+  /**
+   * Port of the separate metrics listener (`GET /metrics`), or undefined (the default) for none.
+   * Metrics are not on the API port: a Prometheus server cannot get SMART Backend Services tokens,
+   * and the numbers span every partner, which no partner's token should see (README, Operating).
+   */
+  metricsPort: number | undefined;
+  /** Interface the metrics listener binds to; loopback unless the operator opens it on purpose. */
+  metricsHost: string;
+  /** Raw inbound messages (events.payload, resolved, response) are emptied after this many days. */
+  retentionDays: number;
+  /** Referral datasets and sent payloads are emptied this many days after the referral's final state. */
+  referralRetentionDays: number;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+type IntegerParser = (
+  env: Env,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+  problems: string[],
+) => number;
+
+export const OPERATIONS_SETTINGS_DOC: ReadonlyArray<{ name: string; default: string; meaning: string }> = [
+  {
+    name: 'METRICS_PORT',
+    default: '(unset: no metrics listener)',
+    meaning: 'port of the separate Prometheus listener serving GET /metrics',
+  },
+  { name: 'METRICS_HOST', default: '127.0.0.1', meaning: 'interface the metrics listener binds to' },
+  {
+    name: 'RETENTION_DAYS',
+    default: '30',
+    meaning: 'days raw inbound messages are kept before their payloads are purged',
+  },
+  {
+    name: 'REFERRAL_RETENTION_DAYS',
+    default: '90',
+    meaning: "days a referral's dataset is kept after it reached a final state",
+  },
+];
+
+export function parseOperationsSettings(
+  env: Env,
+  integer: IntegerParser,
+  problems: string[],
+): OperationsSettings {
+  const rawPort = env.METRICS_PORT;
+  const metricsPort =
+    rawPort === undefined || rawPort === '' ? undefined : integer(env, 'METRICS_PORT', 0, 1, 65535, problems);
+  const metricsHost = env.METRICS_HOST || '127.0.0.1';
+  if (!/^[A-Za-z0-9.:[\]-]{1,253}$/.test(metricsHost)) {
+    problems.push('METRICS_HOST must be a host name or IP address');
+  }
+  return {
+    metricsPort,
+    metricsHost,
+    // At least a day: a purge must never race the trust's retries of the same message.
+    retentionDays: integer(env, 'RETENTION_DAYS', 30, 1, 3650, problems),
+    referralRetentionDays: integer(env, 'REFERRAL_RETENTION_DAYS', 90, 1, 3650, problems),
+  };
+}

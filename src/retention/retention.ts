@@ -1,0 +1,103 @@
+/**
+ * Retention (issue 10 item 2): personal data is kept no longer than needed (UK GDPR Art. 5(1)(e),
+ * storage limitation). What goes, and when:
+ *
+ * - raw inbound messages (events.payload, events.resolved, events.response): RETENTION_DAYS after
+ *   they were received. The full FHIR bundle holds more than any referral; it is kept only while
+ *   trusts may retry a message and support may need to look into a refusal. The hash stays, so a
+ *   late retry is still recognised (the same content answers "already accepted", other content 409);
+ * - referral datasets and the exact bytes sent (referrals.dataset, deliveries.payload):
+ *   REFERRAL_RETENTION_DAYS after the referral reached a final state (completed, declined,
+ *   cancelled, failed), measured from its last change (README, Operating: why 90 days).
+ *
+ * Decisions, referral bookkeeping (status, due date, field names) and the audit are kept: they are
+ * the record of what was shared, and hold no dataset values. Each purge is one transaction with
+ * its `purged` audit entry (counts and cut-off times only), so the entry never claims more or less
+ * than was removed. Safe to run from several processes at once: a second run finds nothing left.
+ */
+import { lockAuditChain } from '../audit/audit-log.js';
+import type { AuditLog } from '../audit/types.js';
+import { FINAL_STATUSES } from '../mapping/referral-store.js';
+import type { Store } from '../store/index.js';
+
+export interface RetentionPolicy {
+  retentionDays: number;
+  referralRetentionDays: number;
+}
+
+export interface PurgeResult {
+  /** Events whose raw message (or fetched resources, or stored response) was emptied. */
+  events: number;
+  referrals: number;
+  deliveries: number;
+  /** Cut-offs used (ISO-8601): messages received before, referrals ended before. */
+  messagesReceivedBefore: string;
+  referralsEndedBefore: string;
+}
+
+const DAY_MS = 86_400_000;
+
+export async function purgeExpired(
+  deps: { store: Store; audit: AuditLog },
+  policy: RetentionPolicy & { now: Date; actor?: string },
+): Promise<PurgeResult> {
+  const messagesReceivedBefore = new Date(policy.now.getTime() - policy.retentionDays * DAY_MS).toISOString();
+  const referralsEndedBefore = new Date(
+    policy.now.getTime() - policy.referralRetentionDays * DAY_MS,
+  ).toISOString();
+  return deps.store.transaction(async (tx) => {
+    // The audit entry below is written after these updates: take its lock first (audit-log.ts).
+    await lockAuditChain(tx);
+    const events = await tx
+      .updateTable('events')
+      .set({ payload: null, resolved: null, response: null })
+      .where('received_at', '<', messagesReceivedBefore)
+      .where((eb) =>
+        eb.or([
+          eb('payload', 'is not', null),
+          eb('resolved', 'is not', null),
+          eb('response', 'is not', null),
+        ]),
+      )
+      .executeTakeFirst();
+    const deliveries = await tx
+      .updateTable('deliveries')
+      .set({ payload: null })
+      .where('payload', 'is not', null)
+      .where('referral_id', 'in', (eb) =>
+        eb
+          .selectFrom('referrals')
+          .select('id')
+          .where('status', 'in', [...FINAL_STATUSES])
+          .where('updated_at', '<', referralsEndedBefore),
+      )
+      .executeTakeFirst();
+    const referrals = await tx
+      .updateTable('referrals')
+      .set({ dataset: null })
+      .where('dataset', 'is not', null)
+      .where('status', 'in', [...FINAL_STATUSES])
+      .where('updated_at', '<', referralsEndedBefore)
+      .executeTakeFirst();
+    const result: PurgeResult = {
+      events: Number(events.numUpdatedRows),
+      referrals: Number(referrals.numUpdatedRows),
+      deliveries: Number(deliveries.numUpdatedRows),
+      messagesReceivedBefore,
+      referralsEndedBefore,
+    };
+    // Nothing removed, nothing to record: a daily run on a quiet gateway adds no entries.
+    if (result.events + result.referrals + result.deliveries > 0) {
+      await deps.audit.append(tx, {
+        action: 'purged',
+        actor: policy.actor ?? 'gateway',
+        detail: {
+          ...result,
+          retentionDays: policy.retentionDays,
+          referralRetentionDays: policy.referralRetentionDays,
+        },
+      });
+    }
+    return result;
+  });
+}
