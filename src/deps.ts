@@ -96,7 +96,7 @@ export async function buildDeps(
     ids: uuidIds,
     registry,
     keys,
-    partnerKeys: partnerKeyResolver(),
+    partnerKeys: partnerKeyResolver({ allowLoopback: settings.delivery.allowInsecureLocalWebhooks }),
     store,
     audit,
     intake,

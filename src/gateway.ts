@@ -3,7 +3,7 @@
  * checks) and the optional metrics listener, started together and stopped in order. main.ts runs
  * one from the environment; the demo (demo/) runs one in-process. Nothing here reads env.
  */
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { startCheckpointTimer } from './audit/checkpoint.js';
@@ -11,6 +11,7 @@ import { KEY_RELOAD_MS } from './auth/key-rotation.js';
 import type { Settings } from './config/settings.js';
 import { buildDeps, closeDeps, type Deps, deliveryWorkerFor } from './deps.js';
 import { metricsServer } from './http/metrics-server.js';
+import { createApiServer } from './http/server-limits.js';
 import type { Logger } from './log.js';
 import { startDailyChecks } from './operations/daily-checks.js';
 
@@ -54,7 +55,7 @@ export async function runGateway(
   env: Readonly<Record<string, string | undefined>> = {},
 ): Promise<RunningGateway> {
   const deps = await buildDeps(settings, logger, env);
-  const server = createServer(createApp(deps));
+  const server = createApiServer(createApp(deps));
   const { metricsPort, metricsHost } = settings.operations;
   const metrics = metricsPort === undefined ? undefined : metricsServer(deps.metrics, logger);
   try {

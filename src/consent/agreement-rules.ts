@@ -6,9 +6,12 @@
 import type { Agreement, Partner } from '../config/registry-types.js';
 import type { DecisionEvent, Reason } from './types.js';
 
+/** Built once: constructing an Intl.DateTimeFormat costs more than a whole decision (issue 11 profile). */
+const londonDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' });
+
 /** Agreement dates are calendar dates in England: compare with the local date (Europe/London). */
 export function londonDate(at: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(at);
+  return londonDay.format(at);
 }
 
 const inForce = (a: Agreement, day: string) =>

@@ -13,6 +13,7 @@ import type { DeliveryTuning } from '../config/settings.js';
 import type { SecretReader } from '../fhir/trust-credentials.js';
 import type { Ids } from '../ids.js';
 import type { Store } from '../store/index.js';
+import { type Lookup, resolvedAddressProblem } from './address-policy.js';
 import { type CancelReason, recordCancelledAtSend, recordFailedAttempt } from './attempt-outcome.js';
 import { recordDisclosure } from './disclosure.js';
 import type { DeliveryRow } from './outbox.js';
@@ -37,6 +38,8 @@ export interface DeliveryOptions {
   /** Jitter source, [0, 1); injectable so tests know when the next attempt falls. */
   random: () => number;
   fetch?: Fetch;
+  /** Resolves webhook hostnames for the private-address check (tests inject one). */
+  lookup?: Lookup;
 }
 
 type Prepared =
@@ -63,6 +66,10 @@ async function prepare(
   if (!partner || !d) return fail('recipient has no webhook delivery settings');
   const urlProblem = webhookUrlProblem(d.url, opts.tuning.allowInsecureLocalWebhooks);
   if (urlProblem) return fail(urlProblem);
+  // A hostname may point somewhere private by now (DNS is the recipient's): checked every send.
+  const allowLocal = opts.tuning.allowInsecureLocalWebhooks;
+  const addressProblem = await resolvedAddressProblem(d.url, allowLocal, opts.lookup);
+  if (addressProblem) return fail(`webhook ${addressProblem}`);
   const secret = webhookSecretOf(partner, opts.secrets, row.kind === 'status');
   if (secret.kind === 'problem') return fail(secret.message);
   if (row.payload === null) return fail('payload purged by retention; nothing to send');

@@ -7,6 +7,7 @@
  */
 import type { Partner, RegistryProblem } from '../config/registry-types.js';
 import type { SecretReader } from '../fhir/trust-credentials.js';
+import { literalAddressProblem } from './address-policy.js';
 import { isWebhookSecret } from './webhook-signature.js';
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -21,7 +22,12 @@ export function webhookUrlProblem(url: string, allowInsecureLocal: boolean): str
   }
   // Credentials in a URL end up in logs and proxies; recipients authenticate us by signature.
   if (u.username || u.password) return 'webhook URL must not carry credentials';
-  if (u.protocol === 'https:') return undefined;
+  if (u.protocol === 'https:') {
+    // Private and metadata addresses are refused (address-policy.ts); names are resolved and
+    // checked again at every send.
+    const address = literalAddressProblem(u, allowInsecureLocal);
+    return address ? `webhook ${address}` : undefined;
+  }
   if (u.protocol === 'http:' && LOOPBACK_HOSTS.has(u.hostname)) {
     return allowInsecureLocal
       ? undefined

@@ -18,6 +18,12 @@ import { schemaIssues } from './schema-issues.js';
 
 /** Deeper than any real FHIR message (the R4 examples reach 14); deeper input is refused unread. */
 export const MAX_DEPTH = 64;
+/**
+ * A referral message carries a handful of resources (header, patient, encounter, consents...);
+ * 500 leaves room for long Consent histories while bounding the per-entry validation and
+ * reference resolution work one request can cause (refused before profiles run).
+ */
+export const MAX_ENTRIES = 500;
 
 export interface CheckContext {
   profiles: IntakeProfiles;
@@ -53,6 +59,9 @@ export async function checkMessage(body: unknown, ctx: CheckContext): Promise<Ch
     return invalid([issues.notABundle(body.resourceType)]);
   }
   if (depthOf(body, MAX_DEPTH) > MAX_DEPTH) return invalid([issues.tooDeep(MAX_DEPTH)]);
+  if (Array.isArray(body.entry) && body.entry.length > MAX_ENTRIES) {
+    return invalid([issues.tooManyEntries(MAX_ENTRIES)]);
+  }
 
   const found: Issue[] = [];
   if (!ctx.profiles.envelope(body)) found.push(...schemaIssues(ctx.profiles.envelope.errors, 'Bundle', body));

@@ -31,6 +31,8 @@ export const issues = {
     err('structure', resourceType, `$process-message takes a Bundle of type message, not a ${resourceType}`),
   tooDeep: (limit: number) =>
     err('too-costly', 'Bundle', `The message is nested more than ${limit} levels deep`),
+  tooManyEntries: (limit: number) =>
+    err('too-costly', 'Bundle.entry', `The message has more than ${limit} entries`),
   headerNotFirst: (expression: string) =>
     err(
       'structure',

@@ -24,7 +24,8 @@ export interface DailyCheckDeps {
   clock: Clock;
   logger: Logger;
   metrics: Pick<Metrics, 'partnerJwksReachable'>;
-  settings: { operations: OperationsSettings };
+  /** `delivery.allowInsecureLocalWebhooks`: loopback jwksUri allowed (dev only). */
+  settings: { operations: OperationsSettings; delivery?: { allowInsecureLocalWebhooks: boolean } };
 }
 
 async function step(log: Logger, name: string, fn: () => Promise<void>): Promise<void> {
@@ -53,7 +54,8 @@ export async function runDailyChecks(deps: DailyCheckDeps, opts: { fetch?: Fetch
     }
   });
   await step(log, 'partner-keys', async () => {
-    for (const c of await checkPartnerJwks(deps.registry, opts)) {
+    const allowLoopback = deps.settings.delivery?.allowInsecureLocalWebhooks ?? false;
+    for (const c of await checkPartnerJwks(deps.registry, { ...opts, allowLoopback })) {
       deps.metrics.partnerJwksReachable.set({ partner: c.partner }, c.reachable ? 1 : 0);
       if (!c.reachable) {
         log.warn({ partner: c.partner, problem: c.problem }, `keys of partner ${c.partner} unreachable`);

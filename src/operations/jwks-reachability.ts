@@ -5,6 +5,7 @@
  * Checked at start and daily, in the background: a partner's server never delays the start.
  */
 import type { Registry } from '../config/registry-types.js';
+import { type Lookup, resolvedAddressProblem } from '../delivery/address-policy.js';
 
 export interface JwksCheck {
   partner: string;
@@ -37,7 +38,7 @@ async function checkOne(url: string, fetchFn: Fetch, timeoutMs: number): Promise
 /** One check per partner registered with a `jwksUri` (inline keys need none). */
 export async function checkPartnerJwks(
   registry: Registry,
-  opts: { fetch?: Fetch; timeoutMs?: number } = {},
+  opts: { fetch?: Fetch; timeoutMs?: number; allowLoopback?: boolean; lookup?: Lookup } = {},
 ): Promise<JwksCheck[]> {
   const fetchFn = opts.fetch ?? fetch;
   const timeoutMs = opts.timeoutMs ?? 5_000;
@@ -46,7 +47,9 @@ export async function checkPartnerJwks(
   );
   return Promise.all(
     remote.map(async ({ id, url }) => {
-      const problem = await checkOne(url, fetchFn, timeoutMs);
+      // Never fetched when it leads to an internal address (SSRF, as in src/auth/partner-keys.ts).
+      const refused = await resolvedAddressProblem(url, opts.allowLoopback ?? false, opts.lookup);
+      const problem = refused ?? (await checkOne(url, fetchFn, timeoutMs));
       return problem ? { partner: id, reachable: false, problem } : { partner: id, reachable: true };
     }),
   );

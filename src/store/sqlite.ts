@@ -1,10 +1,35 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql } from 'kysely';
+import { Kysely, type SqliteDatabase, SqliteDialect, sql } from 'kysely';
 import { migrate } from './migrate.js';
 import type { Database } from './schema.js';
 import type { Store } from './store.js';
+
+/** Distinct SQL texts kept prepared; Kysely's few hundred query shapes fit, odd `in (...)` lists rotate out. */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * better-sqlite3 with its prepared statements reused (Kysely prepares every query afresh, which
+ * the issue 11 profile showed as the largest cost of an intake after the commit itself). A cached
+ * statement still being iterated (a streamed query) is busy, so a fresh one is prepared instead.
+ */
+function withStatementCache(raw: BetterSqlite3.Database): SqliteDatabase {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => raw.close(),
+    prepare: (text: string) => {
+      const cached = cache.get(text);
+      if (cached && !cached.busy) return cached;
+      const stmt = raw.prepare(text);
+      if (!cached) {
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+        cache.set(text, stmt);
+      }
+      return stmt;
+    },
+  };
+}
 
 /**
  * Embedded default store: one SQLite file in WAL mode with synchronous=FULL, so a commit
@@ -18,7 +43,7 @@ export async function openSqliteStore(path: string): Promise<Store> {
   raw.pragma('foreign_keys = ON');
   // Another process (CLI, a second gateway) may hold the write lock briefly.
   raw.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
   await migrate(db);
   let closed = false;
   return {

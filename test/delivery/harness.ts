@@ -12,6 +12,7 @@ import { fixedClock } from '../../src/clock.js';
 import { loadRegistry } from '../../src/config/registry.js';
 import type { Agreement, Partner, Registry } from '../../src/config/registry-types.js';
 import { type DeliveryTuning, parseSettings } from '../../src/config/settings.js';
+import type { Lookup } from '../../src/delivery/address-policy.js';
 import { createDeliveryWorker, type DeliveryWorker } from '../../src/delivery/worker.js';
 import { secretReader } from '../../src/fhir/trust-credentials.js';
 import { sequentialIds } from '../../src/ids.js';
@@ -88,6 +89,7 @@ export interface Harness {
     random?: () => number;
     owner?: string;
     registry?: Registry;
+    lookup?: Lookup;
   }): DeliveryWorker;
   audit(action?: string): Promise<Array<Record<string, unknown> & { action: string; detail: string | null }>>;
 }
@@ -169,6 +171,7 @@ export async function harness(
           random: w.random ?? (() => 0),
           logger: logs.logger,
           ...(w.owner ? { owner: w.owner } : {}),
+          ...(w.lookup ? { lookup: w.lookup } : {}),
         },
       ),
     audit: async (action) => {

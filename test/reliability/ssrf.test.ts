@@ -1,0 +1,156 @@
+/**
+ * SSRF (issue 12 item 3): webhook URLs and `jwksUri`s that are, or resolve to, private, loopback,
+ * link-local (cloud metadata) or unique-local addresses are refused (src/delivery/address-policy.ts),
+ * at start for IP literals and at every send or key fetch for names. DNS is injected, never real.
+ */
+import { errors } from 'jose';
+import { afterEach, describe, expect, it } from 'vitest';
+import { partnerKeyResolver } from '../../src/auth/partner-keys.js';
+import type { Partner, Registry } from '../../src/config/registry-types.js';
+import { isPrivateAddress, type Lookup, resolvedAddressProblem } from '../../src/delivery/address-policy.js';
+import { webhookUrlProblem } from '../../src/delivery/webhook-target.js';
+import { checkPartnerJwks } from '../../src/operations/jwks-reachability.js';
+import { harness, newSecret, testKeys } from '../delivery/harness.js';
+import { type Receiver, startReceiver } from '../delivery/receiver.js';
+
+const PRIVATE = [
+  '10.0.0.1',
+  '10.255.255.255',
+  '172.16.0.1',
+  '172.31.255.254',
+  '192.168.1.1',
+  '169.254.169.254',
+  '169.254.0.1',
+  '127.0.0.1',
+  '127.8.9.10',
+  '0.0.0.0',
+  '100.64.0.1',
+  '::1',
+  '::',
+  'fc00::1',
+  'fd12:3456::1',
+  'fe80::1',
+  '::ffff:169.254.169.254',
+  '::ffff:a9fe:a9fe',
+  '::ffff:10.0.0.1',
+];
+const PUBLIC = [
+  '8.8.8.8',
+  '172.15.0.1',
+  '172.32.0.1',
+  '192.169.0.1',
+  '100.128.0.1',
+  '2a00:1450::1',
+  '::ffff:8.8.8.8',
+];
+
+describe('address classification', () => {
+  it.each(PRIVATE)('%s is private', (ip) => expect(isPrivateAddress(ip)).toBe(true));
+  it.each(PUBLIC)('%s is public', (ip) => expect(isPrivateAddress(ip)).toBe(false));
+});
+
+describe('webhook URLs written as IP literals are refused at start', () => {
+  it.each([
+    'https://169.254.169.254/latest/meta-data/',
+    'https://10.1.2.3/hook',
+    'https://172.20.0.1/hook',
+    'https://192.168.0.10/hook',
+    'https://[fd00::1]/hook',
+    'https://[::ffff:169.254.169.254]/hook',
+    'https://2852039166/hook',
+    'https://0xa9.0xfe.0xa9.0xfe/hook',
+    'https://127.0.0.1/hook',
+    'https://[::1]/hook',
+  ])('%s', (url) => {
+    expect(webhookUrlProblem(url, false)).toMatch(/private, loopback or link-local/);
+  });
+
+  it('allows loopback only with ALLOW_INSECURE_LOCAL_WEBHOOKS, and never the metadata address', () => {
+    expect(webhookUrlProblem('https://127.0.0.1:8443/hook', true)).toBeUndefined();
+    expect(webhookUrlProblem('https://169.254.169.254/hook', true)).toMatch(/link-local/);
+    expect(webhookUrlProblem('https://hooks.provider.example/hook', false)).toBeUndefined();
+  });
+});
+
+const resolvesTo =
+  (...addresses: string[]): Lookup =>
+  async () =>
+    addresses;
+
+describe('hostnames are resolved and refused if any address is private', () => {
+  it.each([
+    ['10.0.0.7'],
+    ['8.8.8.8', '169.254.169.254'],
+    ['fd00::2'],
+    ['127.0.0.1'],
+  ])('resolving to %s', async (...addresses) => {
+    expect(await resolvedAddressProblem('https://evil.example/x', false, resolvesTo(...addresses))).toMatch(
+      /evil\.example resolves to a private/,
+    );
+  });
+
+  it('lets public names through, and leaves names that do not resolve to the request', async () => {
+    expect(
+      await resolvedAddressProblem('https://ok.example/x', false, resolvesTo('8.8.8.8')),
+    ).toBeUndefined();
+    const fails: Lookup = async () => {
+      throw new Error('ENOTFOUND');
+    };
+    expect(await resolvedAddressProblem('https://nx.example/x', false, fails)).toBeUndefined();
+  });
+});
+
+let rx: Receiver | undefined;
+afterEach(async () => {
+  await rx?.close();
+  rx = undefined;
+});
+
+describe('at send time', () => {
+  it('fails a delivery whose webhook host resolves to the metadata address, sending nothing', async () => {
+    const keys = await testKeys();
+    const secret = newSecret();
+    rx = await startReceiver({ secret, jwks: () => keys.jwks() });
+    // The receiver really listens on 127.0.0.1; the name is what a hostile partner file would hold.
+    const url = rx.url.replace(/^http:\/\/127\.0\.0\.1/, 'https://metadata.internal.example');
+    const h = await harness({ keys, secret, webhook: { url } });
+    await h.refer();
+    await h.worker({ lookup: resolvesTo('169.254.169.254') }).runOnce();
+    expect(rx.received).toEqual([]);
+    const [row] = await h.store.db.selectFrom('deliveries').selectAll().execute();
+    expect(row).toMatchObject({ state: 'failed' });
+    expect(row?.last_error).toMatch(/resolves to a private, loopback or link-local address/);
+    expect(await h.audit('disclosed')).toEqual([]);
+  });
+});
+
+describe('partner jwksUri', () => {
+  const partner = (jwksUri: string) => ({ id: 'p', keys: { jwksUri } }) as unknown as Partner;
+
+  it.each([
+    ['https://169.254.169.254/jwks', resolvesTo('8.8.8.8')],
+    ['https://keys.partner.example/jwks', resolvesTo('10.0.0.9')],
+    ['https://keys.partner.example/jwks', resolvesTo('::1')],
+  ] as const)('%s is never fetched when it is or resolves to a private address', async (uri, lookup) => {
+    const resolve = partnerKeyResolver({ lookup })(partner(uri));
+    await expect(resolve({ alg: 'ES256', kid: 'k' }, { payload: '', signature: '' })).rejects.toBeInstanceOf(
+      errors.JWKSInvalid,
+    );
+  });
+});
+
+describe('the daily jwksUri reachability check', () => {
+  it('never fetches a jwksUri that resolves to a private address, and says why', async () => {
+    const registry = {
+      partners: new Map([['p', { id: 'p', keys: { jwksUri: 'https://keys.partner.example/jwks' } }]]),
+    } as unknown as Registry;
+    let fetched = 0;
+    const fetch = async () => {
+      fetched++;
+      return Response.json({ keys: [{}] });
+    };
+    const checks = await checkPartnerJwks(registry, { fetch, lookup: resolvesTo('169.254.169.254') });
+    expect(checks).toEqual([{ partner: 'p', reachable: false, problem: expect.stringMatching(/private/) }]);
+    expect(fetched).toBe(0);
+  });
+});
