@@ -19,7 +19,8 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 export type HashedColumns = Omit<AuditTable, 'hash'>;
 
-const HASHED: ReadonlyArray<keyof HashedColumns> = [
+/** Table columns in table order (also the CSV export header). */
+export const AUDIT_COLUMNS: ReadonlyArray<keyof AuditTable> = [
   'seq',
   'at',
   'action',
@@ -39,7 +40,10 @@ const HASHED: ReadonlyArray<keyof HashedColumns> = [
   'request_id',
   'detail',
   'prev_hash',
+  'hash',
 ];
+
+const HASHED = AUDIT_COLUMNS.filter((c): c is keyof HashedColumns => c !== 'hash');
 
 /** The hashed columns in canonical (sorted) order. */
 export const CANONICAL_KEYS: ReadonlyArray<keyof HashedColumns> = [...HASHED].sort();

@@ -5,29 +5,7 @@
 import type { AuditTable } from '../store/schema.js';
 import type { AuditEntry, ConsentRef } from './types.js';
 
-/** Table columns in table order: the CSV header. */
-export const AUDIT_COLUMNS: ReadonlyArray<keyof AuditTable> = [
-  'seq',
-  'at',
-  'action',
-  'actor',
-  'recipient',
-  'referral_id',
-  'event_id',
-  'agreement_id',
-  'agreement_version',
-  'agreement_sha256',
-  'consent_refs',
-  'lawful_basis',
-  'purpose',
-  'fields',
-  'payload_sha256',
-  'subject_hmac',
-  'request_id',
-  'detail',
-  'prev_hash',
-  'hash',
-];
+export { AUDIT_COLUMNS } from './canonical.js';
 
 function parsed(text: string | null): unknown {
   if (text === null) return null;

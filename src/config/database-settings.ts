@@ -3,6 +3,7 @@
  * reported at once; unused on SQLite. README "Running several gateways on PostgreSQL" says how
  * to size them.
  */
+import type { Env, IntegerParser } from './env.js';
 
 /** Per process: N gateways open N pools, so N * poolMax must fit the server's max_connections. */
 export interface DatabaseTuning {
@@ -12,16 +13,6 @@ export interface DatabaseTuning {
   /** Server-side limit on one statement (lock waits included) and on a transaction left idle. */
   statementTimeoutMs: number;
 }
-
-type Env = Readonly<Record<string, string | undefined>>;
-type IntegerParser = (
-  env: Env,
-  name: string,
-  fallback: number,
-  min: number,
-  max: number,
-  problems: string[],
-) => number;
 
 export const DATABASE_SETTINGS_DOC: ReadonlyArray<{ name: string; default: string; meaning: string }> = [
   {

@@ -2,6 +2,7 @@
  * Operations settings (issue 10): the metrics listener and data retention. Parsed with the other
  * settings (settings.ts), all problems reported at once.
  */
+import type { Env, IntegerParser } from './env.js';
 export interface OperationsSettings {
   /**
    * Port of the separate metrics listener (`GET /metrics`), or undefined (the default) for none.
@@ -16,16 +17,6 @@ export interface OperationsSettings {
   /** Referral datasets and sent payloads are emptied this many days after the referral's final state. */
   referralRetentionDays: number;
 }
-
-type Env = Readonly<Record<string, string | undefined>>;
-type IntegerParser = (
-  env: Env,
-  name: string,
-  fallback: number,
-  min: number,
-  max: number,
-  problems: string[],
-) => number;
 
 export const OPERATIONS_SETTINGS_DOC: ReadonlyArray<{ name: string; default: string; meaning: string }> = [
   {

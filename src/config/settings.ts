@@ -2,7 +2,9 @@
  * Gateway settings, parsed from the environment once at start (conventions 6).
  * Every problem is reported at once; only main.ts and the CLI pass process.env here.
  */
+
 import { DATABASE_SETTINGS_DOC, type DatabaseTuning, parseDatabaseTuning } from './database-settings.js';
+import type { Env } from './env.js';
 import {
   OPERATIONS_SETTINGS_DOC,
   type OperationsSettings,
@@ -141,8 +143,6 @@ export const SETTINGS_DOC: ReadonlyArray<{ name: string; default: string; meanin
   },
   ...OPERATIONS_SETTINGS_DOC,
 ];
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 function integer(
   env: Env,
