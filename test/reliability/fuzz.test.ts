@@ -20,7 +20,9 @@ import { intakeApp, PROCESS_MESSAGE } from '../integration/intake-helpers.js';
 import { applyMutation, type Mutation, mutation } from './mutations.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
-const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
+// A fixed default seed: CI runs the same cases every time (a failure is a bug, not bad luck);
+// FUZZ_SEED explores others in a longer campaign (RELIABILITY.md).
+const SEED = Number(process.env.FUZZ_SEED ?? 20261123);
 const params = { numRuns: RUNS, seed: SEED, endOnFailure: true };
 console.log(`fuzz: seed ${SEED} (replay with FUZZ_SEED=${SEED}), ${RUNS} runs per property`);
 

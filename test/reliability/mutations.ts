@@ -148,7 +148,12 @@ export function applyMutation(root: Json, m: Mutation): void {
       // An own `__proto__` key, as JSON.parse makes one (plain assignment would set the prototype).
       const parent = path ? parentOf(root, path) : undefined;
       if (parent !== null && typeof parent === 'object' && !Array.isArray(parent)) {
-        Object.defineProperty(parent, '__proto__', { value: { polluted: true }, enumerable: true });
+        Object.defineProperty(parent, '__proto__', {
+          value: { polluted: true },
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       }
       return;
     }
