@@ -6,11 +6,12 @@
  * AFTER taking the audit lock (lockAuditChain). Two appenders, in one process or several, can then
  * never read the same head: the second waits until the first commits, and sees its entry.
  */
-import { PostgresAdapter, sql } from 'kysely';
+import { CompiledQuery, PostgresAdapter, sql } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Tx } from '../store/index.js';
 import type { AuditTable } from '../store/schema.js';
-import { entryHash, GENESIS_HASH, stableJson } from './canonical.js';
+import { txScope } from '../store/tx-scope.js';
+import { AUDIT_COLUMNS, entryHash, GENESIS_HASH, stableJson } from './canonical.js';
 import { subjectHmac } from './subject.js';
 import type { AppendedEntry, AuditInput, AuditLog } from './types.js';
 
@@ -116,30 +117,65 @@ export interface AuditLogOptions {
   subjectKey: string;
 }
 
+/** The chain head this transaction holds the lock for and has read or written (tx-scope.ts). */
+const HEAD = Symbol('audit head');
+type Head = { seq: number; hash: string };
+
+/**
+ * The head, read once per transaction: after lockAuditChain no other writer can append until this
+ * transaction ends, so later appends in it continue from what the previous one wrote. The store
+ * forgets it when the transaction (or a group-commit member) rolls back.
+ */
+async function chainHead(tx: Tx): Promise<Head> {
+  const scope = txScope(tx);
+  const known = scope.get(HEAD) as Head | undefined;
+  if (known) return known;
+  await lockAuditChain(tx);
+  const head = await tx
+    .selectFrom('audit')
+    .select(['seq', 'hash'])
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return { seq: Number(head?.seq ?? 0), hash: head?.hash ?? GENESIS_HASH };
+}
+
+/**
+ * The INSERT of one entry, its text written once per dialect: building it with Kysely's query
+ * builder for every entry cost more than SQLite took to run it (issue 11 profile).
+ */
+const INSERT_COLUMNS = AUDIT_COLUMNS.map((c) => `"${c}"`).join(', ');
+const INSERT_SQL = {
+  sqlite: `insert into "audit" (${INSERT_COLUMNS}) values (${AUDIT_COLUMNS.map(() => '?').join(', ')})`,
+  postgres: `insert into "audit" (${INSERT_COLUMNS}) values (${AUDIT_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`,
+};
+
+function insertEntry(tx: Tx, row: AuditTable): Promise<unknown> {
+  const text = tx.getExecutor().adapter instanceof PostgresAdapter ? INSERT_SQL.postgres : INSERT_SQL.sqlite;
+  return tx.executeQuery(
+    CompiledQuery.raw(
+      text,
+      AUDIT_COLUMNS.map((c) => row[c]),
+    ),
+  );
+}
+
 export function createAuditLog(opts: AuditLogOptions): AuditLog {
   const subjectHash = (nhsNumber: string) => subjectHmac(opts.subjectKey, nhsNumber);
   return {
     subjectHash,
     async append(tx: Tx, input: AuditInput): Promise<AppendedEntry> {
       const columns = columnsOf(input, subjectHash);
-      await lockAuditChain(tx);
-      const head = await tx
-        .selectFrom('audit')
-        .select(['seq', 'hash'])
-        .orderBy('seq', 'desc')
-        .limit(1)
-        .executeTakeFirst();
+      const head = await chainHead(tx);
       const unhashed = {
         ...columns,
-        seq: Number(head?.seq ?? 0) + 1,
+        seq: head.seq + 1,
         at: opts.clock.now().toISOString(),
-        prev_hash: head?.hash ?? GENESIS_HASH,
+        prev_hash: head.hash,
       };
       const hash = entryHash(unhashed);
-      await tx
-        .insertInto('audit')
-        .values({ ...unhashed, hash })
-        .execute();
+      await insertEntry(tx, { ...unhashed, hash });
+      txScope(tx).set(HEAD, { seq: unhashed.seq, hash });
       return { seq: unhashed.seq, hash };
     },
   };

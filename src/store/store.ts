@@ -15,6 +15,9 @@ export interface Store {
    * Run `fn` in one transaction; commit when it resolves (durably: SQLite synchronous=FULL,
    * PostgreSQL's WAL), roll back when it throws. PostgreSQL runs `fn` again (at most twice) when
    * the server aborted it to break a deadlock: `fn` must have no effect outside the database.
+   * SQLite runs transactions that arrive together as savepoints of one transaction with one COMMIT
+   * (group-commit.ts); each caller still resolves only after that COMMIT, and a caller whose `fn`
+   * throws rolls back alone.
    */
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** Cheap round trip used by /health/ready. */
