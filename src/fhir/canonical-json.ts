@@ -7,8 +7,41 @@
  */
 import { createHash } from 'node:crypto';
 
-/** Iterative, so hostile nesting cannot exhaust the stack. */
+/** A member name the engine may enumerate before the others (an array index: "0", "12"). */
+class IndexLikeKey extends Error {}
+
+/** Object keys sorted, for JSON.stringify: the engine's own serialiser does the rest. */
+function sortedKeys(_key: string, v: unknown): unknown {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+  const record = v as Record<string, unknown>;
+  // No prototype: a "__proto__" member (JSON.parse makes it an own property) stays a member.
+  const sorted: Record<string, unknown> = Object.create(null);
+  for (const k of Object.keys(record).sort()) {
+    // Objects list index-like names first, in numeric order, whatever the insertion order.
+    const c = k.charCodeAt(0);
+    if (c >= 48 && c <= 57) throw new IndexLikeKey();
+    sorted[k] = record[k];
+  }
+  return sorted;
+}
+
+/**
+ * The engine's JSON.stringify with sorted keys (about twice as fast, issue 11). Two cases fall
+ * back to the iterative form, which gives the same text: a body nested too deeply for the engine
+ * (a RangeError: intake hashes before it validates, so the body may be hostile), and an object
+ * with a member name starting with a digit (the engine would reorder index-like names).
+ */
 export function canonicalJson(value: unknown): string {
+  try {
+    return JSON.stringify(value, sortedKeys) ?? 'null';
+  } catch (err) {
+    if (!(err instanceof RangeError || err instanceof IndexLikeKey)) throw err;
+    return canonicalJsonIterative(value);
+  }
+}
+
+/** Iterative, so hostile nesting cannot exhaust the stack. */
+export function canonicalJsonIterative(value: unknown): string {
   type Frame = { kind: 'value'; value: unknown } | { kind: 'text'; text: string };
   const out: string[] = [];
   const stack: Frame[] = [{ kind: 'value', value }];

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, canonicalSha256 } from '../../src/fhir/canonical-json.js';
+import { canonicalJson, canonicalJsonIterative, canonicalSha256 } from '../../src/fhir/canonical-json.js';
 
 describe('canonical JSON (after RFC 8785)', () => {
   it('sorts members, drops whitespace and keeps array order', () => {
@@ -39,5 +39,19 @@ describe('canonical JSON (after RFC 8785)', () => {
   it('copes with hostile nesting without exhausting the stack', () => {
     const deep = JSON.parse(`${'['.repeat(200_000)}${']'.repeat(200_000)}`);
     expect(canonicalSha256(deep)).toMatch(/^[0-9a-f]{64}$/);
+    expect(canonicalJson(deep)).toBe(canonicalJsonIterative(deep));
+  });
+
+  it('gives exactly the text of the iterative form (the fallback for deep nesting), __proto__ members included', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        expect(canonicalJson(value)).toBe(canonicalJsonIterative(value));
+      }),
+      { numRuns: 2000 },
+    );
+    const hostile = JSON.parse('{"b":1,"__proto__":{"polluted":true},"a":{"__proto__":[1]}}');
+    expect(canonicalJson(hostile)).toBe('{"__proto__":{"polluted":true},"a":{"__proto__":[1]},"b":1}');
+    expect(canonicalJsonIterative(hostile)).toBe(canonicalJson(hostile));
+    expect(canonicalJson({ b: 1, '10': 2, '9': 3, a: 4 })).toBe('{"10":2,"9":3,"a":4,"b":1}');
   });
 });
