@@ -4,14 +4,12 @@
  * reading a withheld decision sees all that would have to change.
  */
 import type { Agreement, Partner } from '../config/registry-types.js';
+import { londonDay } from '../london-day.js';
 import type { DecisionEvent, Reason } from './types.js';
-
-/** Built once: constructing an Intl.DateTimeFormat costs more than a whole decision (issue 11 profile). */
-const londonDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' });
 
 /** Agreement dates are calendar dates in England: compare with the local date (Europe/London). */
 export function londonDate(at: Date): string {
-  return londonDay.format(at);
+  return londonDay(at).date;
 }
 
 const inForce = (a: Agreement, day: string) =>

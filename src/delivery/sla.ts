@@ -4,24 +4,12 @@
  * weekends and the bank holidays of England and Wales (bank-holidays-england-and-wales.json).
  */
 import type { Agreement, Priority, SlaDuration } from '../config/registry-types.js';
+import { londonDay } from '../london-day.js';
 import holidays from './bank-holidays-england-and-wales.json' with { type: 'json' };
 
 const HOLIDAYS: ReadonlySet<string> = new Set(holidays.dates);
 const LAST_KNOWN_YEAR = Math.max(...holidays.dates.map((d) => Number(d.slice(0, 4))));
 const DAY_MS = 86_400_000;
-
-const londonParts = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Europe/London',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  weekday: 'short',
-});
-
-function londonDay(at: Date): { date: string; weekday: string } {
-  const p = Object.fromEntries(londonParts.formatToParts(at).map((x) => [x.type, x.value]));
-  return { date: `${p.year}-${p.month}-${p.day}`, weekday: p.weekday ?? '' };
-}
 
 export function isWorkingDay(at: Date): boolean {
   const { date, weekday } = londonDay(at);
