@@ -3,7 +3,7 @@
 // and a gateway child process (dist/main.js) with its token.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, freemem, totalmem } from 'node:os';
 import { nhsCheckDigit } from '../../dist/fhir/nhs-number.js';
@@ -58,6 +58,8 @@ export async function measure(label, op, durationMs = DURATION_MS) {
 /** Write bench/results/<name>.json with the date and machine. */
 export function writeResult(name, body) {
   const out = { benchmark: name, date: new Date().toISOString(), machine: machine(), ...body };
+  // bench/results/ is git-ignored: a fresh clone does not have it.
+  mkdirSync(new URL('../results/', import.meta.url), { recursive: true });
   writeFileSync(new URL(`../results/${name}.json`, import.meta.url), `${JSON.stringify(out, null, 2)}\n`);
   return out;
 }
