@@ -28,6 +28,8 @@ export type ReasonCode =
   | 'consent-denied'
   | 'consent-withdrawn'
   | 'dataset-below-minimum'
+  // mapping: the dataset built for a permit failed its schema (a gateway fault; nothing is sent)
+  | 'dataset-invalid'
   // informational, on permits
   | 'fields-narrowed-by-consent'
   | 'objection-overridden'

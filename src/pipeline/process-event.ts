@@ -11,11 +11,13 @@ import { linkReferral, recordDecision } from '../consent/decision-store.js';
 import type { Decision, DecisionEvent } from '../consent/types.js';
 import type { Ids } from '../ids.js';
 import type { ParsedEvent } from '../ingest/types.js';
-import type { DatasetValidators } from '../mapping/dataset-schemas.js';
+import type { Logger } from '../log.js';
+import type { BuiltDataset } from '../mapping/build-dataset.js';
+import { DatasetInvalidError, type DatasetValidators } from '../mapping/dataset-schemas.js';
 import { candidates } from '../mapping/routing.js';
 import type { Tx } from '../store/index.js';
 import { cancelEpisode, withdrawConsent } from './cancellations.js';
-import { referPermitted } from './refer.js';
+import { datasetFor, referPermitted } from './refer.js';
 
 export interface PipelineDeps {
   registry: Registry;
@@ -24,6 +26,7 @@ export interface PipelineDeps {
   datasets: DatasetValidators;
   /** Where the gateway receives messages (`${PUBLIC_URL}/fhir/$process-message`), named in FHIR-form referrals. */
   gatewayEndpoint?: string;
+  logger?: Logger;
 }
 
 export interface PipelineInput {
@@ -96,7 +99,22 @@ export async function processEvent(
   if (event.event === 'consent-updated') return withdrawConsent(deps, tx, input);
   const out: RecipientOutcome[] = [];
   for (const recipient of candidates(event, deps.registry)) {
-    const decision = decideFor(deps.registry, event, recipient, input.at);
+    let decision = decideFor(deps.registry, event, recipient, input.at);
+    let built: BuiltDataset | undefined;
+    if (decision.outcome === 'permit') {
+      try {
+        built = datasetFor(deps, event, decision, recipient);
+      } catch (err) {
+        if (!(err instanceof DatasetInvalidError)) throw err;
+        // A gateway fault (mapping or schema), not the trust's: this recipient is withheld with
+        // the reason, the other recipients and the message itself go on.
+        deps.logger?.error(
+          { recipient: recipient.id, referralType: err.type, problems: err.problems },
+          'referral dataset failed its schema: withheld',
+        );
+        decision = datasetWithheld(decision, err);
+      }
+    }
     const decisionId = deps.ids.next();
     await recordDecision(tx, { id: decisionId, eventId: input.eventId, decision, at: input.at });
     if (decision.outcome === 'withhold') {
@@ -109,11 +127,32 @@ export async function processEvent(
       decisionId,
       recipient,
       episode: episodeKey(event, input.eventId),
+      built: built as BuiltDataset,
     });
     await linkReferral(tx, decisionId, referralId);
     out.push({ recipient: recipient.id, outcome: 'permit', decisionId, referralId, reasons: [] });
   }
   return out;
+}
+
+/** A permit whose dataset failed its schema becomes a withhold naming the failing paths (never values). */
+function datasetWithheld(
+  d: Extract<Decision, { outcome: 'permit' }>,
+  err: DatasetInvalidError,
+): Extract<Decision, { outcome: 'withhold' }> {
+  return {
+    outcome: 'withhold',
+    recipient: d.recipient,
+    agreement: d.agreement,
+    consents: d.consents,
+    reasons: [
+      {
+        code: 'dataset-invalid',
+        text: `The ${err.type} referral built for this recipient does not match its dataset schema (${err.problems.join('; ')}); nothing was sent. This is a gateway fault: tell the gateway operator.`,
+        agreementId: d.agreement.id,
+      },
+    ],
+  };
 }
 
 async function auditWithheld(

@@ -9,7 +9,7 @@ import type { Decision } from '../consent/types.js';
 import { messageBody, sealFor } from '../delivery/envelope.js';
 import { enqueue } from '../delivery/outbox.js';
 import { dueBy } from '../delivery/sla.js';
-import { buildDataset } from '../mapping/build-dataset.js';
+import { type BuiltDataset, buildDataset } from '../mapping/build-dataset.js';
 import { assertDataset, DATASET_VERSION } from '../mapping/dataset-schemas.js';
 import { fhirReferral } from '../mapping/fhir-referral.js';
 import { insertReferral, openEpisodeReferral, updateReferral } from '../mapping/referral-store.js';
@@ -21,6 +21,25 @@ export interface Permitted {
   decisionId: string;
   recipient: Partner;
   episode: string;
+  /** The minimised dataset, built and checked against its schema by datasetFor. */
+  built: BuiltDataset;
+}
+
+/**
+ * The dataset a permit allows, checked against its referral type's schema before anything is
+ * written: throws DatasetInvalidError when it does not match (the pipeline then withholds).
+ */
+export function datasetFor(
+  deps: PipelineDeps,
+  event: PipelineInput['event'],
+  decision: Extract<Decision, { outcome: 'permit' }>,
+  recipient: Partner,
+): BuiltDataset {
+  const sender = deps.registry.partner(event.sender.partnerId);
+  if (!sender) throw new Error(`sender ${event.sender.partnerId} left the registry`);
+  const built = buildDataset({ event, sender, recipient, decision });
+  assertDataset(deps.datasets, decision.referralType, built.dataset);
+  return built;
 }
 
 export async function referPermitted(
@@ -33,8 +52,7 @@ export async function referPermitted(
   const { decision, recipient } = p;
   const sender = deps.registry.partner(event.sender.partnerId);
   if (!sender) throw new Error(`sender ${event.sender.partnerId} left the registry`);
-  const { dataset, fields } = buildDataset({ event, sender, recipient, decision });
-  assertDataset(deps.datasets, decision.referralType, dataset);
+  const { dataset, fields } = p.built;
 
   const agreement = deps.registry
     .versions(decision.agreement.id)
