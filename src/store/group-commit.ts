@@ -20,7 +20,7 @@
  * A group closes when no member is waiting, or after MAX_MEMBERS members or MAX_OPEN_MS, so a
  * steady stream of callers cannot hold every answer back indefinitely.
  */
-import { type Kysely, sql } from 'kysely';
+import { type ControlledTransaction, type Kysely, sql } from 'kysely';
 import type { Database } from './schema.js';
 import type { Tx } from './store.js';
 import { clearTxScope } from './tx-scope.js';
@@ -57,12 +57,14 @@ export function groupCommitter(db: Kysely<Database>, opts: GroupCommitOptions): 
 
   /** One SQLite transaction: members from the queue, each in a savepoint, then one COMMIT. */
   async function runGroup(): Promise<void> {
-    // The connection itself (not Kysely's controlled transaction, which keeps the connection
-    // forever when COMMIT or ROLLBACK throws): released when this callback ends, whatever happens.
+    // Kysely's controlled transaction keeps its connection for good when BEGIN, COMMIT or ROLLBACK
+    // throws; so the connection is taken here, and given back when this callback ends whatever
+    // happened inside (a stuck controlled transaction is dropped with its single-connection view).
     await db.connection().execute(async (conn) => {
-      const tx = conn as unknown as Tx;
+      let tx: ControlledTransaction<Database>;
       try {
-        await sql`begin immediate`.execute(conn);
+        // The store's driver begins IMMEDIATE (sqlite.ts): the write lock is taken here.
+        tx = await conn.startTransaction().execute();
       } catch (err) {
         // Not even BEGIN worked (locked beyond busy_timeout, the file is gone): answer everyone.
         for (const member of queue.splice(0)) member.reject(err);
@@ -74,27 +76,31 @@ export function groupCommitter(db: Kysely<Database>, opts: GroupCommitOptions): 
       try {
         while (queue.length > 0 && done.length < maxMembers && performance.now() - opened < maxOpenMs) {
           current = queue.shift() as Member;
-          await sql`savepoint member`.execute(conn);
+          await sql`savepoint member`.execute(tx);
           try {
             done.push({ member: current, value: await current.fn(tx) });
           } catch (err) {
             // SQLite rolls the whole transaction back on some errors (SQLITE_FULL, SQLITE_IOERR):
             // then nothing of this group survives, and every member must hear so.
             if (!opts.inTransaction()) throw err;
-            await sql`rollback to member`.execute(conn);
-            await sql`release member`.execute(conn);
+            await sql`rollback to member`.execute(tx);
+            await sql`release member`.execute(tx);
             // What was cached about the transaction (the audit head) may have gone with the member.
             clearTxScope(tx);
             current.reject(err);
             current = undefined;
             continue;
           }
-          await sql`release member`.execute(conn);
+          await sql`release member`.execute(tx);
           current = undefined;
         }
-        await sql`commit`.execute(conn);
+        await tx.commit().execute();
       } catch (err) {
-        if (opts.inTransaction()) await sql`rollback`.execute(conn).catch(() => undefined);
+        if (opts.inTransaction())
+          await tx
+            .rollback()
+            .execute()
+            .catch(() => undefined);
         current?.reject(err);
         for (const { member } of done) member.reject(err);
         return;

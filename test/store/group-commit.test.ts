@@ -142,6 +142,12 @@ describe('SQLite group commit', () => {
     expect(await verifyChain(store.db)).toMatchObject({ ok: true, entries: 1 });
   });
 
+  it('hands each member a real transaction (code that must not read around it can tell)', async () => {
+    const { store } = await fileStore();
+    const seen = await Promise.all([1, 2, 3].map(() => store.transaction(async (tx) => tx.isTransaction)));
+    expect(seen).toEqual([true, true, true]);
+  });
+
   it('waits for an open group before closing', async () => {
     const { store } = await fileStore();
     const pending = Promise.all(
