@@ -14,6 +14,8 @@ import { openStore } from '../dist/store/index.js';
 
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 5000);
 const ENTRIES = Number(process.env.BENCH_AUDIT_ENTRIES ?? 1_000_000);
+/** Appenders at once: 1 (each append its own fsync), then enough to show group commit. */
+const APPEND_WRITERS = (process.env.BENCH_AUDIT_WRITERS ?? '1,64').split(',').map(Number);
 /** Entries per transaction while filling the large chain (filling is set-up, not measured). */
 const FILL_BATCH = 10_000;
 
@@ -39,23 +41,40 @@ function disclosure(i) {
   };
 }
 
-async function appendRate(dir) {
-  const store = await openStore(`sqlite:${join(dir, 'appends.db')}`);
+/**
+ * Appends per second with `writers` appenders at once, each append its own transaction (what each
+ * audited state change pays). One writer: every append waits for its own COMMIT and fsync. Many
+ * writers: the SQLite store's group commit puts the appends that arrive together into one
+ * transaction with one fsync (src/store/group-commit.ts); each still resolves only after it.
+ */
+async function appendRate(dir, writers) {
+  const store = await openStore(`sqlite:${join(dir, `appends-${writers}.db`)}`);
   const latencies = [];
   let n = 0;
   const started = performance.now();
-  while (performance.now() - started < DURATION_MS) {
-    const t0 = performance.now();
-    await store.transaction((tx) => audit.append(tx, disclosure(n++)));
-    latencies.push(performance.now() - t0);
-  }
+  const writer = async () => {
+    while (performance.now() - started < DURATION_MS) {
+      const t0 = performance.now();
+      await store.transaction((tx) => audit.append(tx, disclosure(n++)));
+      latencies.push(performance.now() - t0);
+    }
+  };
+  await Promise.all(Array.from({ length: writers }, writer));
   const seconds = (performance.now() - started) / 1000;
+  const entries = await store.db
+    .selectFrom('audit')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirst();
+  const chain = await verifyChain(store.db);
   await store.close();
+  if (!chain.ok || Number(entries?.n) !== latencies.length)
+    throw new Error('append benchmark: chain broken or entries lost');
   latencies.sort((a, b) => a - b);
   const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
   return {
-    appends: n,
-    appendsPerSecond: Math.round(n / seconds),
+    writers,
+    appends: latencies.length,
+    appendsPerSecond: Math.round(latencies.length / seconds),
     medianMs: Number(pct(0.5).toFixed(3)),
     p99Ms: Number(pct(0.99).toFixed(3)),
   };
@@ -74,12 +93,16 @@ async function verification(dir) {
   const keys = await loadKeyRing(join(dir, 'keys'), { generateIfMissing: true });
   const checkpoint = await takeCheckpoint({ store, keys, clock, ids: { next: () => 'bench' } });
 
+  // Other work on the machine slows verification down: recorded with the result (issue 11).
+  const { availableParallelism, loadavg } = await import('node:os');
+  const loadAverage1m = Number(loadavg()[0].toFixed(2));
   global.gc?.();
   const rssBefore = process.memoryUsage().rss;
   let peakRss = rssBefore;
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }, 20);
+  // As the gateway and the CLI run it: worker threads, one per core (src/audit/verify-parallel.ts).
   const t0 = performance.now();
   const result = await verifyChain(store.db);
   const verifySeconds = (performance.now() - t0) / 1000;
@@ -87,8 +110,12 @@ async function verification(dir) {
   const held = await verifyAgainstCheckpoint(store.db, checkpoint.jws, keys, result);
   const checkpointMs = performance.now() - t1;
   clearInterval(sampler);
+  // For comparison: all in the calling thread, as on PostgreSQL.
+  const t2 = performance.now();
+  const single = await verifyChain(store.db, { threads: 0 });
+  const oneThreadSeconds = (performance.now() - t2) / 1000;
   await store.close();
-  if (!result.ok || result.entries !== ENTRIES || !held.ok)
+  if (!result.ok || result.entries !== ENTRIES || !held.ok || single.entries !== ENTRIES)
     throw new Error(`verification failed: ${JSON.stringify(result)}`);
   return {
     entries: ENTRIES,
@@ -96,6 +123,9 @@ async function verification(dir) {
     fillSeconds: Number(fillSeconds.toFixed(1)),
     verifySeconds: Number(verifySeconds.toFixed(2)),
     entriesVerifiedPerSecond: Math.round(ENTRIES / verifySeconds),
+    verifyThreads: availableParallelism(),
+    verifyOneThreadSeconds: Number(oneThreadSeconds.toFixed(2)),
+    loadAverage1m,
     checkpointCheckMs: Number(checkpointMs.toFixed(1)),
     rssBeforeVerifyMb: Math.round(rssBefore / 1024 / 1024),
     peakRssDuringVerifyMb: Math.round(peakRss / 1024 / 1024),
@@ -104,8 +134,9 @@ async function verification(dir) {
 
 const dir = mkdtempSync(join(tmpdir(), 'homeward-bench-audit-'));
 try {
-  const appends = await appendRate(dir);
-  console.table([{ scenario: 'append, one per transaction, synchronous=FULL', ...appends }]);
+  const appends = [];
+  for (const writers of APPEND_WRITERS) appends.push(await appendRate(dir, writers));
+  console.table(appends.map((a) => ({ scenario: 'append, one per transaction, synchronous=FULL', ...a })));
   const verify = await verification(dir);
   console.table([{ scenario: `verify a chain of ${ENTRIES} entries`, ...verify }]);
   const out = {

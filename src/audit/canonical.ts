@@ -11,7 +11,7 @@
  * stored TEXT, not re-parsed, so the hash covers the exact bytes in the database. For these value
  * types the output equals RFC 8785 (JSON Canonicalization Scheme), so any JCS library can check it.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { AuditTable } from '../store/schema.js';
 
 /** prev_hash of entry 1. */
@@ -50,21 +50,46 @@ export const CANONICAL_KEYS: ReadonlyArray<keyof HashedColumns> = [...HASHED].so
 
 /** `{"action":`, `,"actor":`, ...: the fixed part of the text, built once (verification hashes millions). */
 const PREFIXES = CANONICAL_KEYS.map((key, i) => `${i === 0 ? '{' : ','}${JSON.stringify(key)}:`);
+const SEQ_INDEX = CANONICAL_KEYS.indexOf('seq');
+
+/**
+ * Characters JSON.stringify escapes in a string: `"`, `\`, U+0000 to U+001F and surrogates (it
+ * escapes lone ones; paired ones it keeps, but they take the slow path too). Any other string is
+ * serialised as itself between quotes, which is what makes the fast path below exact.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding the characters JSON escapes is the point.
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** JSON.stringify(value ?? null), `seq` as a number: one value of the canonical text. */
+function jsonValue(raw: unknown, isSeq: boolean): string {
+  // PostgreSQL drivers return bigint as a string: seq is always hashed as a JSON integer.
+  if (isSeq) return JSON.stringify(Number(raw));
+  if (typeof raw === 'string' && !NEEDS_ESCAPE.test(raw)) return `"${raw}"`;
+  return JSON.stringify(raw ?? null);
+}
 
 /** The canonical JSON text of an entry (without its hash). */
 export function canonicalText(row: HashedColumns): string {
   let text = '';
-  CANONICAL_KEYS.forEach((key, i) => {
-    const raw = row[key];
-    // PostgreSQL drivers return bigint as a string: seq is always hashed as a JSON integer.
-    const value = key === 'seq' ? Number(raw) : (raw ?? null);
-    text += `${PREFIXES[i]}${JSON.stringify(value)}`;
-  });
+  for (let i = 0; i < CANONICAL_KEYS.length; i++) {
+    text += PREFIXES[i] + jsonValue(row[CANONICAL_KEYS[i] as keyof HashedColumns], i === SEQ_INDEX);
+  }
+  return `${text}}`;
+}
+
+/**
+ * canonicalText of a row read as an array of values in CANONICAL_KEYS order (verification workers
+ * read rows that way: no object per row). Same output as canonicalText for the same values.
+ */
+export function canonicalTextOfValues(values: ArrayLike<unknown>): string {
+  let text = '';
+  for (let i = 0; i < CANONICAL_KEYS.length; i++) text += PREFIXES[i] + jsonValue(values[i], i === SEQ_INDEX);
   return `${text}}`;
 }
 
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  // One-shot hash (Node >= 20.12): cheaper than createHash for short inputs. UTF-8, lowercase hex.
+  return hash('sha256', text, 'hex');
 }
 
 /** The hash an entry must carry. */
