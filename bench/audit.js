@@ -15,7 +15,7 @@ import { openStore } from '../dist/store/index.js';
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 5000);
 const ENTRIES = Number(process.env.BENCH_AUDIT_ENTRIES ?? 1_000_000);
 /** Appenders at once: 1 (each append its own fsync), then enough to show group commit. */
-const APPEND_WRITERS = (process.env.BENCH_AUDIT_WRITERS ?? '1,64').split(',').map(Number);
+const APPEND_WRITERS = (process.env.BENCH_AUDIT_WRITERS ?? '1,64,256').split(',').map(Number);
 /** Entries per transaction while filling the large chain (filling is set-up, not measured). */
 const FILL_BATCH = 10_000;
 
