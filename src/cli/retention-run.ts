@@ -7,7 +7,7 @@ import { createAuditLog } from '../audit/audit-log.js';
 import { loadSubjectKey } from '../audit/subject.js';
 import { systemClock } from '../clock.js';
 import type { Settings } from '../config/settings.js';
-import { purgeExpired } from '../retention/retention.js';
+import { purgedAnything, purgeExpired } from '../retention/retention.js';
 import { openStore } from '../store/index.js';
 import type { CliIo } from './commands.js';
 
@@ -24,13 +24,9 @@ export async function retentionRun(settings: Settings, io: CliIo): Promise<numbe
       `Raw messages received before ${r.messagesReceivedBefore} (RETENTION_DAYS=${retentionDays}): ${r.events} purged`,
     );
     io.out(
-      `Referrals ended before ${r.referralsEndedBefore} (REFERRAL_RETENTION_DAYS=${referralRetentionDays}): ${r.referrals} datasets and ${r.deliveries} sent messages purged`,
+      `Referrals ended before ${r.referralsEndedBefore} (REFERRAL_RETENTION_DAYS=${referralRetentionDays}): ${r.referrals} datasets, ${r.deliveries} sent messages and the free text of ${r.answers} provider answers purged`,
     );
-    io.out(
-      r.events + r.referrals + r.deliveries > 0
-        ? 'Recorded in the audit (action purged).'
-        : 'Nothing was due.',
-    );
+    io.out(purgedAnything(r) ? 'Recorded in the audit (action purged).' : 'Nothing was due.');
     return 0;
   } finally {
     await store.close();

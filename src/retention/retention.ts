@@ -6,9 +6,11 @@
  *   they were received. The full FHIR bundle holds more than any referral; it is kept only while
  *   trusts may retry a message and support may need to look into a refusal. The hash stays, so a
  *   late retry is still recognised (the same content answers "already accepted", other content 409);
- * - referral datasets and the exact bytes sent (referrals.dataset, deliveries.payload):
- *   REFERRAL_RETENTION_DAYS after the referral reached a final state (completed, declined,
- *   cancelled, failed), measured from its last change (README, Operating: why 90 days).
+ * - referral datasets and the exact bytes sent (referrals.dataset, deliveries.payload), and the
+ *   free text of the provider's answer (referrals.response: `note` and `reason.text`, which may
+ *   name the person or where they now live): REFERRAL_RETENTION_DAYS after the referral reached a
+ *   final state (completed, declined, cancelled, failed), measured from its last change (README,
+ *   Operating: why 90 days). The answer's status, reason code and outcome stay.
  *
  * Decisions, referral bookkeeping (status, due date, field names) and the audit are kept: they are
  * the record of what was shared, and hold no dataset values. Each purge is one transaction with
@@ -30,12 +32,40 @@ export interface PurgeResult {
   events: number;
   referrals: number;
   deliveries: number;
+  /** Provider answers whose free text (`note`, `reason.text`) was removed. */
+  answers: number;
   /** Cut-offs used (ISO-8601): messages received before, referrals ended before. */
   messagesReceivedBefore: string;
   referralsEndedBefore: string;
 }
 
 const DAY_MS = 86_400_000;
+
+export function purgedAnything(r: PurgeResult): boolean {
+  return r.events + r.referrals + r.deliveries + r.answers > 0;
+}
+
+/**
+ * A stored provider answer (referrals.response) without its free text, as JSON; undefined when
+ * it has none (nothing to change). Anything unreadable is reduced to nothing but its status.
+ */
+function withoutFreeText(stored: string | null): string | undefined {
+  if (stored === null) return undefined;
+  let answer: unknown;
+  try {
+    answer = JSON.parse(stored);
+  } catch {
+    return JSON.stringify({ status: 'unknown' });
+  }
+  if (answer === null || typeof answer !== 'object' || Array.isArray(answer))
+    return JSON.stringify({ status: 'unknown' });
+  const { note, reason, ...rest } = answer as Record<string, unknown>;
+  const reasonText = reason !== null && typeof reason === 'object' && 'text' in reason;
+  if (note === undefined && !reasonText) return undefined;
+  const code =
+    reason !== null && typeof reason === 'object' ? (reason as { code?: unknown }).code : undefined;
+  return JSON.stringify({ ...rest, ...(code !== undefined ? { reason: { code } } : {}) });
+}
 
 export async function purgeExpired(
   deps: { store: Store; audit: AuditLog },
@@ -79,15 +109,30 @@ export async function purgeExpired(
       .where('status', 'in', [...FINAL_STATUSES])
       .where('updated_at', '<', referralsEndedBefore)
       .executeTakeFirst();
+    const answers = await tx
+      .selectFrom('referrals')
+      .select(['id', 'response'])
+      .where('response', 'is not', null)
+      .where('status', 'in', [...FINAL_STATUSES])
+      .where('updated_at', '<', referralsEndedBefore)
+      .execute();
+    let answersPurged = 0;
+    for (const row of answers) {
+      const kept = withoutFreeText(row.response);
+      if (kept === undefined) continue;
+      await tx.updateTable('referrals').set({ response: kept }).where('id', '=', row.id).execute();
+      answersPurged++;
+    }
     const result: PurgeResult = {
       events: Number(events.numUpdatedRows),
       referrals: Number(referrals.numUpdatedRows),
       deliveries: Number(deliveries.numUpdatedRows),
+      answers: answersPurged,
       messagesReceivedBefore,
       referralsEndedBefore,
     };
     // Nothing removed, nothing to record: a daily run on a quiet gateway adds no entries.
-    if (result.events + result.referrals + result.deliveries > 0) {
+    if (purgedAnything(result)) {
       await deps.audit.append(tx, {
         action: 'purged',
         actor: policy.actor ?? 'gateway',

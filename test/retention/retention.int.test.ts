@@ -40,7 +40,12 @@ describe('retention', () => {
     const day = await runTraffic(t);
     await deliver(day);
     const wearmouth = await bearer(t.deps, 'wearmouth-council');
-    for (const body of [{ status: 'accepted' }, { status: 'completed', outcome: 'rehoused' }]) {
+    const answers = [
+      { status: 'accepted' },
+      // Free text a housing officer might write: it names where the person now lives.
+      { status: 'completed', outcome: 'rehoused', note: 'Moved into 4 Quay Court on Monday' },
+    ];
+    for (const body of answers) {
       await request(t.app)
         .post(`/referrals/${day.wearmouth}/status`)
         .set('authorization', wearmouth)
@@ -71,13 +76,26 @@ describe('retention', () => {
 
     // The completed Duty to Refer referral: kept 90 days after it ended; the open one is kept.
     t.clock.advance(60 * DAY);
-    expect(await purge()).toMatchObject({ events: 0, referrals: 1, deliveries: 1 });
+    const answered = await db
+      .selectFrom('referrals')
+      .select('response')
+      .where('id', '=', day.wearmouth)
+      .executeTakeFirstOrThrow();
+    expect(answered.response).toContain('Quay Court');
+    expect(await purge()).toMatchObject({ events: 0, referrals: 1, deliveries: 1, answers: 1 });
     const referrals = await db
       .selectFrom('referrals')
-      .select(['id', 'status', 'dataset', 'dataset_fields'])
+      .select(['id', 'status', 'dataset', 'dataset_fields', 'response'])
       .execute();
     const done = referrals.find((r) => r.id === day.wearmouth);
     expect(done).toMatchObject({ status: 'completed', dataset: null });
+    // The answer's free text is gone; what it decided stays (the trust's Task still says so).
+    expect(JSON.parse(done?.response ?? '{}')).toEqual({
+      status: 'completed',
+      outcome: 'rehoused',
+      at: expect.any(String),
+      by: 'wearmouth-council',
+    });
     expect(JSON.parse(done?.dataset_fields ?? '[]')).toContain('name');
     expect(referrals.find((r) => r.id === day.homestead)?.dataset).not.toBeNull();
     const sent = await db
@@ -92,7 +110,7 @@ describe('retention', () => {
       .get(`/referrals/${day.wearmouth}`)
       .set('authorization', await bearer(t.deps, 'wearmouth-council'));
     expect(gone.status).toBe(410);
-    expect(await purge()).toMatchObject({ events: 0, referrals: 0, deliveries: 0 });
+    expect(await purge()).toMatchObject({ events: 0, referrals: 0, deliveries: 0, answers: 0 });
 
     expect(await db.selectFrom('decisions').selectAll().orderBy('id').execute()).toEqual(before.decisions);
     const audit = await db.selectFrom('audit').selectAll().orderBy('seq').execute();
@@ -100,7 +118,13 @@ describe('retention', () => {
     const purged = audit.filter((a) => a.action === 'purged');
     expect(purged.map((a) => JSON.parse(a.detail ?? '{}'))).toEqual([
       expect.objectContaining({ events: 3, referrals: 0, deliveries: 0, retentionDays: 30 }),
-      expect.objectContaining({ events: 0, referrals: 1, deliveries: 1, referralRetentionDays: 90 }),
+      expect.objectContaining({
+        events: 0,
+        referrals: 1,
+        deliveries: 1,
+        answers: 1,
+        referralRetentionDays: 90,
+      }),
     ]);
     expect(purged.every((a) => a.actor === 'gateway' && a.subject_hmac === null)).toBe(true);
 
@@ -117,7 +141,9 @@ describe('retention', () => {
     expect(await runCommand(['retention', 'run'], settings, run.io)).toBe(0);
     expect(run.out).toEqual([
       expect.stringMatching(/RETENTION_DAYS=30\): 0 purged$/),
-      expect.stringMatching(/REFERRAL_RETENTION_DAYS=90\): 0 datasets and 0 sent messages purged$/),
+      expect.stringMatching(
+        /REFERRAL_RETENTION_DAYS=90\): 0 datasets, 0 sent messages and the free text of 0 provider answers purged$/,
+      ),
       'Nothing was due.',
     ]);
   });
