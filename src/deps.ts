@@ -14,7 +14,7 @@ import { type Clock, systemClock } from './clock.js';
 import { loadRegistry } from './config/registry.js';
 import { type Registry, RegistryError } from './config/registry-types.js';
 import type { Settings } from './config/settings.js';
-import { webhookProblems } from './delivery/webhook-target.js';
+import { partnerUrlProblems } from './delivery/webhook-target.js';
 import { createDeliveryWorker, type DeliveryWorker } from './delivery/worker.js';
 import { missingTrustSecrets, secretReader, trustCredentials } from './fhir/trust-credentials.js';
 import { type TrustFhir, trustFhir } from './fhir/trust-fhir.js';
@@ -70,17 +70,19 @@ export async function buildDeps(
   const secretProblems = missingTrustSecrets(registry.partners.values(), readSecret);
   if (secretProblems.length > 0) throw new RegistryError(secretProblems);
   const keys = await loadKeyRing(settings.keysDir, { generateIfMissing: !settings.production });
-  // Webhook recipients' secrets and URLs (issue 8): refused in production; in dev (where the sample
+  // Webhook recipients' secrets and URLs (issue 8), and partners' jwksUri hosts (issue 12): refused in production; in dev (where the sample
   // partners have no secrets) a warning, and their deliveries fail with the same words. Checked
   // after the keys so that a missing signing key is still the first thing an operator reads.
-  const webhook = webhookProblems(
+  const webhook = partnerUrlProblems(
     registry.partners.values(),
     readSecret,
     settings.delivery.allowInsecureLocalWebhooks,
   );
   if (webhook.length > 0 && settings.production) throw new RegistryError(webhook);
-  for (const p of webhook)
-    logger.warn({ file: p.file, path: p.path }, `webhook deliveries will fail: ${p.message}`);
+  for (const p of webhook) {
+    const consequence = p.path.startsWith('keys.') ? '' : 'webhook deliveries will fail: ';
+    logger.warn({ file: p.file, path: p.path }, `${consequence}${p.message}`);
+  }
   const subjectKey = loadSubjectKey(settings);
   const store = await openStore(settings.databaseUrl, {
     ...settings.database,

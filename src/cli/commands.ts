@@ -6,7 +6,7 @@ import { generateSigningKey } from '../auth/keys.js';
 import { loadRegistry, summariseRegistry } from '../config/registry.js';
 import { RegistryError } from '../config/registry-types.js';
 import type { Settings } from '../config/settings.js';
-import { webhookProblems } from '../delivery/webhook-target.js';
+import { partnerUrlProblems } from '../delivery/webhook-target.js';
 import { missingTrustSecrets, secretReader } from '../fhir/trust-credentials.js';
 import { AUDIT_USAGE, auditCommand } from './audit-commands.js';
 import { DELIVERIES_USAGE, deliveriesCommand } from './delivery-commands.js';
@@ -90,11 +90,13 @@ function configCheck(
     // trust secrets and (in production) webhook problems stop it; in dev webhook problems warn.
     const readSecret = secretReader(env);
     const partners = [...registry.partners.values()];
-    const webhook = webhookProblems(partners, readSecret, settings.delivery.allowInsecureLocalWebhooks);
+    const webhook = partnerUrlProblems(partners, readSecret, settings.delivery.allowInsecureLocalWebhooks);
     const fatal = [...missingTrustSecrets(partners, readSecret), ...(settings.production ? webhook : [])];
     if (fatal.length > 0) throw new RegistryError(fatal);
     for (const p of webhook)
-      io.err(`Warning: ${p.file}: ${p.path}: ${p.message} (webhook deliveries will fail)`);
+      io.err(
+        `Warning: ${p.file}: ${p.path}: ${p.message}${p.path.startsWith('keys.') ? '' : ' (webhook deliveries will fail)'}`,
+      );
     io.out(`OK: ${registry.partners.size} partners, ${registry.agreements.length} agreement versions`);
     return 0;
   } catch (err) {

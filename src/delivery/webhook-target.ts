@@ -70,6 +70,39 @@ export function webhookSecretOf(partner: Partner, readSecret: SecretReader, stat
   return { kind: 'ok', secret };
 }
 
+/**
+ * Every partner URL that cannot work, checked at start and by `homeward config check`: webhook
+ * secrets and URLs (webhookProblems), and a `jwksUri` whose host is a private, loopback or
+ * link-local IP literal, which would never be fetched (its partner could never get a token).
+ * Names are resolved and checked at every fetch (address-policy.ts), not here.
+ */
+export function partnerUrlProblems(
+  partners: Iterable<Partner>,
+  readSecret: SecretReader,
+  allowInsecureLocal: boolean,
+): RegistryProblem[] {
+  const all = [...partners];
+  const problems = webhookProblems(all, readSecret, allowInsecureLocal);
+  for (const p of all) {
+    if (!('jwksUri' in p.keys)) continue;
+    let u: URL;
+    try {
+      u = new URL(p.keys.jwksUri);
+    } catch {
+      problems.push({ file: p.source, path: 'keys.jwksUri', message: 'jwksUri is not a valid URL' });
+      continue;
+    }
+    const address = literalAddressProblem(u, allowInsecureLocal);
+    if (address)
+      problems.push({
+        file: p.source,
+        path: 'keys.jwksUri',
+        message: `jwksUri ${address}: it is never fetched, so this partner cannot get tokens`,
+      });
+  }
+  return problems;
+}
+
 /** Every webhook recipient whose secret or URL would make its deliveries fail. */
 export function webhookProblems(
   partners: Iterable<Partner>,

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { partnerKeyResolver } from '../../src/auth/partner-keys.js';
 import type { Partner, Registry } from '../../src/config/registry-types.js';
 import { isPrivateAddress, type Lookup, resolvedAddressProblem } from '../../src/delivery/address-policy.js';
-import { webhookUrlProblem } from '../../src/delivery/webhook-target.js';
+import { partnerUrlProblems, webhookUrlProblem } from '../../src/delivery/webhook-target.js';
 import { checkPartnerJwks } from '../../src/operations/jwks-reachability.js';
 import { harness, newSecret, testKeys } from '../delivery/harness.js';
 import { type Receiver, startReceiver } from '../delivery/receiver.js';
@@ -136,6 +136,35 @@ describe('partner jwksUri', () => {
     await expect(resolve({ alg: 'ES256', kid: 'k' }, { payload: '', signature: '' })).rejects.toBeInstanceOf(
       errors.JWKSInvalid,
     );
+  });
+});
+
+describe('partner jwksUri at start and in config check', () => {
+  const partner = (jwksUri: string) =>
+    ({ id: 'p', source: 'partners/p.yaml', keys: { jwksUri } }) as unknown as Partner;
+  const problems = (uri: string, allowLoopback = false) =>
+    partnerUrlProblems([partner(uri)], () => undefined, allowLoopback);
+
+  it.each([
+    'https://169.254.169.254/jwks',
+    'https://10.1.2.3/.well-known/jwks.json',
+    'https://[::1]/jwks',
+    'https://[fd00::1]/jwks',
+    'http://127.0.0.1:9000/jwks',
+  ])('names %s as a problem of keys.jwksUri (an IP literal that is never fetched)', (uri) => {
+    expect(problems(uri)).toEqual([
+      {
+        file: 'partners/p.yaml',
+        path: 'keys.jwksUri',
+        message: expect.stringMatching(/private, loopback or link-local address: it is never fetched/),
+      },
+    ]);
+  });
+
+  it('accepts public hosts and names (names are checked when fetched), and loopback in dev', () => {
+    expect(problems('https://keys.partner.example/jwks')).toEqual([]);
+    expect(problems('https://8.8.8.8/jwks')).toEqual([]);
+    expect(problems('http://127.0.0.1:9000/jwks', true)).toEqual([]);
   });
 });
 
