@@ -117,6 +117,14 @@ const EVENT_KINDS: Record<AuditAction | 'unknown', EventKind> = {
     gatewayRole: codings.application,
     actorRole: codings.author,
   },
+  // `homeward keys rotate`: the gateway's signing keys (tokens, webhooks v1a, audit checkpoints).
+  'keys-rotated': {
+    type: dcm('110100', 'Application Activity'),
+    action: 'U',
+    outcome: '0',
+    gatewayRole: codings.application,
+    actorRole: codings.author,
+  },
   unknown: {
     type: dcm('110100', 'Application Activity'),
     action: 'E',

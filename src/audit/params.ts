@@ -26,6 +26,7 @@ const ACTIONS = Object.keys({
   cancelled: true,
   'consent-withdrawn': true,
   'registry-loaded': true,
+  'keys-rotated': true,
   'audit-read': true,
   purged: true,
 } satisfies Record<AuditAction, true>) as AuditAction[];

@@ -18,6 +18,7 @@ export type AuditAction =
   | 'cancelled'
   | 'consent-withdrawn'
   | 'registry-loaded'
+  | 'keys-rotated'
   | 'audit-read'
   | 'purged';
 

@@ -74,6 +74,11 @@ const EVERY_ACTION: Record<AuditAction, AuditInput> = {
     consents: [{ reference: 'Consent/c9' }],
   },
   'registry-loaded': { action: 'registry-loaded', actor: 'gateway', detail: { agreements: [] } },
+  'keys-rotated': {
+    action: 'keys-rotated',
+    actor: 'gateway',
+    detail: { kid: 'k2', activatesAt: '2026-11-23T10:02:00.000Z', retired: [], removed: [] },
+  },
   'audit-read': {
     action: 'audit-read',
     actor: 'ig-audit-north',

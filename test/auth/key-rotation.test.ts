@@ -108,13 +108,43 @@ describe('keys rotate', () => {
     await store.close();
   });
 
-  it('is a CLI command that says what happened', async () => {
+  it('is a CLI command that says what happened and records it in the audit', async () => {
     const dir = tempDir('homeward-rotate-cli-');
-    await generateSigningKey(dir);
+    const old = await generateSigningKey(dir);
+    const databaseUrl = `sqlite:${join(dir, 'gateway.db')}`;
+    const settings = parseSettings({
+      KEYS_DIR: dir,
+      DATABASE_URL: databaseUrl,
+      AUDIT_SUBJECT_KEY: TEST_SUBJECT_KEY,
+    });
     const out: string[] = [];
     const io = { out: (l: string) => out.push(l), err: (l: string) => out.push(l) };
-    expect(await runCommand(['keys', 'rotate'], parseSettings({ KEYS_DIR: dir }), io)).toBe(0);
+    expect(await runCommand(['keys', 'rotate'], settings, io)).toBe(0);
     expect(out[0]).toMatch(/^New signing key \S+: published now, signs from \S+Z/);
     expect(out[1]).toMatch(/^Retired \S+ at \S+Z: stays published until \S+Z/);
+    expect(out.at(-1)).toBe('Recorded in the audit (action keys-rotated).');
+    const store = await openStore(databaseUrl);
+    const entries = await store.db.selectFrom('audit').selectAll().execute();
+    await store.close();
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ action: 'keys-rotated', actor: 'gateway', subject_hmac: null });
+    const detail = JSON.parse(entries[0]?.detail ?? '{}');
+    expect(detail.retired).toEqual([{ kid: old, removableAfter: expect.any(String) }]);
+    expect(detail.kid).toMatch(/\S+/);
+    expect(detail.kid).not.toBe(old);
+  });
+
+  it('rotates nothing when the database cannot be opened', async () => {
+    const dir = tempDir('homeward-rotate-nodb-');
+    await generateSigningKey(dir);
+    const before = keyFiles(dir).map((k) => k.kid);
+    const settings = parseSettings({
+      KEYS_DIR: dir,
+      DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
+      AUDIT_SUBJECT_KEY: TEST_SUBJECT_KEY,
+    });
+    const io = { out: () => undefined, err: () => undefined };
+    await expect(runCommand(['keys', 'rotate'], settings, io)).rejects.toThrow();
+    expect(keyFiles(dir).map((k) => k.kid)).toEqual(before);
   });
 });
