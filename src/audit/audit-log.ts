@@ -8,7 +8,7 @@
  */
 import { CompiledQuery, PostgresAdapter, sql } from 'kysely';
 import type { Clock } from '../clock.js';
-import type { Tx } from '../store/index.js';
+import type { Db, Tx } from '../store/index.js';
 import type { AuditTable } from '../store/schema.js';
 import { txScope } from '../store/tx-scope.js';
 import { AUDIT_COLUMNS, entryHash, GENESIS_HASH, stableJson } from './canonical.js';
@@ -131,13 +131,18 @@ async function chainHead(tx: Tx): Promise<Head> {
   const known = scope.get(HEAD) as Head | undefined;
   if (known) return known;
   await lockAuditChain(tx);
-  const head = await tx
+  return (await readChainHead(tx)) ?? { seq: 0, hash: GENESIS_HASH };
+}
+
+/** The newest entry's seq and hash as stored (undefined for an empty log); no lock taken. */
+export async function readChainHead(db: Db): Promise<Head | undefined> {
+  const head = await db
     .selectFrom('audit')
     .select(['seq', 'hash'])
     .orderBy('seq', 'desc')
     .limit(1)
     .executeTakeFirst();
-  return { seq: Number(head?.seq ?? 0), hash: head?.hash ?? GENESIS_HASH };
+  return head ? { seq: Number(head.seq), hash: head.hash } : undefined;
 }
 
 /**

@@ -12,7 +12,7 @@ import type { KeyRing } from '../auth/keys.js';
 import type { Clock } from '../clock.js';
 import type { Ids } from '../ids.js';
 import type { Db, Store } from '../store/index.js';
-import { lockAuditChain } from './audit-log.js';
+import { lockAuditChain, readChainHead } from './audit-log.js';
 import { GENESIS_HASH } from './canonical.js';
 import type { ChainVerification, Checkpoint, CheckpointPayload } from './types.js';
 import { verifyChain } from './verify.js';
@@ -31,13 +31,8 @@ export async function takeCheckpoint(deps: CheckpointDeps): Promise<Checkpoint> 
   return deps.store.transaction(async (tx) => {
     // Same lock as append: the head read and the insert must not race another writer.
     await lockAuditChain(tx);
-    const head = await tx
-      .selectFrom('audit')
-      .select(['seq', 'hash'])
-      .orderBy('seq', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    const seq = Number(head?.seq ?? 0);
+    const head = await readChainHead(tx);
+    const seq = head?.seq ?? 0;
     const count = await tx
       .selectFrom('audit')
       .select((eb) => eb.fn.countAll<number | string>().as('n'))
@@ -162,13 +157,8 @@ export async function verifyAgainstCheckpoint(
 /** Checkpoint only when the head moved since the last one: an idle gateway adds nothing. */
 export async function checkpointIfChanged(deps: CheckpointDeps): Promise<Checkpoint | undefined> {
   const last = await latestCheckpoint(deps.store.db);
-  const head = await deps.store.db
-    .selectFrom('audit')
-    .select(['seq', 'hash'])
-    .orderBy('seq', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  if (!head || (last && last.seq === Number(head.seq) && last.hash === head.hash)) return undefined;
+  const head = await readChainHead(deps.store.db);
+  if (!head || (last && last.seq === head.seq && last.hash === head.hash)) return undefined;
   return takeCheckpoint(deps);
 }
 

@@ -16,6 +16,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Db } from '../store/index.js';
+import { readChainHead } from './audit-log.js';
 import { entryHash, GENESIS_HASH } from './canonical.js';
 import { BATCH_SIZE } from './query.js';
 import type { ChainVerification } from './types.js';
@@ -59,15 +60,10 @@ async function tableSummary(db: Db): Promise<Pick<ChainVerification, 'entries' |
     .selectFrom('audit')
     .select((eb) => eb.fn.countAll<number | string>().as('n'))
     .executeTakeFirst();
-  const head = await db
-    .selectFrom('audit')
-    .select(['seq', 'hash'])
-    .orderBy('seq', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  const head = await readChainHead(db);
   return {
     entries: Number(count?.n ?? 0),
-    head: head ? { seq: Number(head.seq), hash: head.hash } : null,
+    head: head ?? null,
   };
 }
 

@@ -42,6 +42,24 @@ function observer(file: string): BetterSqlite3.Database {
 
 class Refused extends Error {}
 
+/** A group committer on its own SQLite file, counting the COMMITs it issues. */
+async function countingGroups(opts: { maxMembers?: number } = {}) {
+  const raw = new BetterSqlite3(join(tempDir('homeward-group-'), 'g.db'));
+  raw.pragma('journal_mode = WAL');
+  let commits = 0;
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: raw }),
+    log: (e) => {
+      if (e.query.sql === 'commit') commits++;
+    },
+  });
+  opened.push({ close: () => db.destroy() });
+  await migrate(db);
+  commits = 0;
+  const groups = groupCommitter(db, { inTransaction: () => raw.inTransaction, ...opts });
+  return { db, groups, commits: () => commits };
+}
+
 describe('SQLite group commit', () => {
   it('answers each caller only after its writes are committed and visible to other connections', async () => {
     const { store, file } = await fileStore();
@@ -85,40 +103,17 @@ describe('SQLite group commit', () => {
   });
 
   it('shares one COMMIT among transactions that arrive together', async () => {
-    const raw = new BetterSqlite3(join(tempDir('homeward-group-'), 'g.db'));
-    raw.pragma('journal_mode = WAL');
-    let commits = 0;
-    const db = new Kysely<Database>({
-      dialect: new SqliteDialect({ database: raw }),
-      log: (e) => {
-        if (e.query.sql === 'commit') commits++;
-      },
-    });
-    opened.push({ close: () => db.destroy() });
-    await migrate(db);
-    commits = 0;
-    const groups = groupCommitter(db, { inTransaction: () => raw.inTransaction });
+    const { db, groups, commits } = await countingGroups();
     await Promise.all(Array.from({ length: 100 }, (_, n) => groups.run((tx) => audit.append(tx, entry(n)))));
-    expect(commits).toBeGreaterThanOrEqual(1);
-    expect(commits).toBeLessThan(10);
+    expect(commits()).toBeGreaterThanOrEqual(1);
+    expect(commits()).toBeLessThan(10);
     expect(await verifyChain(db)).toMatchObject({ ok: true, entries: 100 });
   });
 
   it('bounds a group: a steady stream of callers is committed in several groups', async () => {
-    const raw = new BetterSqlite3(join(tempDir('homeward-group-'), 'g.db'));
-    let commits = 0;
-    const db = new Kysely<Database>({
-      dialect: new SqliteDialect({ database: raw }),
-      log: (e) => {
-        if (e.query.sql === 'commit') commits++;
-      },
-    });
-    opened.push({ close: () => db.destroy() });
-    await migrate(db);
-    commits = 0;
-    const groups = groupCommitter(db, { inTransaction: () => raw.inTransaction, maxMembers: 7 });
+    const { groups, commits } = await countingGroups({ maxMembers: 7 });
     await Promise.all(Array.from({ length: 50 }, (_, n) => groups.run((tx) => audit.append(tx, entry(n)))));
-    expect(commits).toBeGreaterThanOrEqual(8);
+    expect(commits()).toBeGreaterThanOrEqual(8);
   });
 
   it('when the database abandons the transaction, every member of the group hears it and later callers still commit', async () => {
