@@ -57,3 +57,7 @@ export const tooManyRequests = (retryAfterSeconds: number) =>
   });
 export const badGateway = (msg: string) => fail(502, 'transient', msg);
 export const internalError = () => fail(500, 'exception', 'Internal error');
+export const serviceUnavailable = (msg: string, retryAfterSeconds: number) =>
+  new OutcomeError(503, outcome([{ code: 'transient', diagnostics: msg }]), {
+    'retry-after': String(retryAfterSeconds),
+  });

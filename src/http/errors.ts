@@ -11,8 +11,10 @@ import {
   notFound,
   OutcomeError,
   payloadTooLarge,
+  serviceUnavailable,
   unsupportedMediaType,
 } from '../fhir/outcome.js';
+import { isStoreUnavailable, STORE_RETRY_AFTER_S } from '../store/unavailable.js';
 
 /** Routes whose callers speak FHIR and expect OperationOutcome. */
 export function isFhirRoute(path: string): boolean {
@@ -91,6 +93,20 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const known = err instanceof OutcomeError ? err : fromParserError(err);
     if (known) {
       send(req, res, known);
+      return;
+    }
+    if (isStoreUnavailable(err)) {
+      // Not a bug: the database was busy or out of reach, and the request's transaction did not
+      // commit. The caller retries (intake recognises a message it already stored).
+      (req.log ?? logger).warn({ err }, 'database busy or unreachable: answered 503');
+      send(
+        req,
+        res,
+        serviceUnavailable(
+          'The gateway could not complete this request: its database is busy or unreachable. Send the same request again later (a message already stored is recognised, never stored twice).',
+          STORE_RETRY_AFTER_S,
+        ),
+      );
       return;
     }
     // A 5xx is a bug: log it (never the body) and hide the detail from the caller.
