@@ -4,11 +4,12 @@
  * cached by jose, which refetches when a `kid` it has not seen arrives (key rotation) with a
  * cooldown so a stream of unknown kids cannot make us hammer the partner's server.
  * A `jwksUri` whose host is or resolves to a private, loopback or link-local address is never
- * fetched (SSRF: src/delivery/address-policy.ts); the assertion is refused as unverifiable.
+ * fetched (SSRF: src/delivery/address-policy.ts), and the fetch connects only to an address the
+ * same check accepts (DNS rebinding); the assertion is refused as unverifiable.
  */
-import { createLocalJWKSet, createRemoteJWKSet, errors, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, customFetch, errors, type JWTVerifyGetKey } from 'jose';
 import type { Partner } from '../config/registry-types.js';
-import { type Lookup, resolvedAddressProblem } from '../delivery/address-policy.js';
+import { guardedDispatcher, type Lookup, resolvedAddressProblem } from '../delivery/address-policy.js';
 
 export type KeyResolver = (partner: Partner) => JWTVerifyGetKey;
 
@@ -25,6 +26,12 @@ function guarded(uri: string, opts: KeyResolverOptions): JWTVerifyGetKey {
     timeoutDuration: opts.timeoutMs ?? 5000,
     cooldownDuration: opts.cooldownMs ?? 30_000,
     cacheMaxAge: 10 * 60_000,
+    // Connections only to permitted addresses, checked where the socket connects (DNS rebinding).
+    [customFetch]: (url, init) =>
+      fetch(url, {
+        ...init,
+        dispatcher: guardedDispatcher(opts.allowLoopback ?? false, opts.lookup),
+      } as RequestInit),
   });
   return async (header, token) => {
     const problem = await resolvedAddressProblem(uri, opts.allowLoopback ?? false, opts.lookup);

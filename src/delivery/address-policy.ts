@@ -6,11 +6,13 @@
  * or behind a hostname (resolved at send or fetch time: every address it resolves to must be
  * public). Loopback is allowed only when the operator says so (ALLOW_INSECURE_LOCAL_WEBHOOKS,
  * dev only). A name that does not resolve is left to the request itself to fail (and be retried).
- * Known gap: the request resolves the name again, so a DNS answer that changes in between
- * (rebinding) is not caught here; an egress proxy is the complete defence.
+ * Webhooks are also checked where the connection is made (guardedDispatcher): the address the
+ * socket connects to is the one checked, so a DNS answer that changes between the check and the
+ * request (rebinding) is refused too. An egress proxy remains the defence in depth.
  */
 import { lookup as dnsLookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
+import { Agent, type Dispatcher } from 'undici';
 
 /** Every address a hostname resolves to (injectable: tests never use real DNS). */
 export type Lookup = (hostname: string) => Promise<string[]>;
@@ -74,6 +76,72 @@ function hostOf(url: URL): string {
 function refused(ip: string, allowLoopback: boolean): boolean {
   if (allowLoopback && isLoopbackAddress(ip)) return false;
   return isPrivateAddress(ip);
+}
+
+/** A refused connection: the error the request fails with (its class is what the delivery logs). */
+export class AddressRefusedError extends Error {
+  readonly code = 'EADDRREFUSED';
+  constructor(host: string) {
+    super(`${host} resolves to a private, loopback or link-local address`);
+    this.name = 'AddressRefusedError';
+  }
+}
+
+/**
+ * A dns.lookup for sockets that resolves with `lookup` and refuses the connection when any
+ * address is refused: the check happens on the very answer the socket then connects to.
+ */
+export function guardedLookup(allowLoopback: boolean, lookup: Lookup = systemLookup): LookupFunction {
+  return (hostname, options, callback) => {
+    lookup(hostname).then(
+      (addresses) => {
+        if (addresses.length === 0 || addresses.some((a) => refused(a, allowLoopback))) {
+          callback(new AddressRefusedError(hostname), '', 0);
+          return;
+        }
+        const wanted = typeof options === 'object' && options.family ? options.family : 0;
+        const usable = addresses.filter((a) => wanted === 0 || isIP(a) === wanted);
+        if (usable.length === 0) {
+          callback(
+            Object.assign(new Error(`no IPv${wanted} address for ${hostname}`), { code: 'ENOTFOUND' }),
+            '',
+            0,
+          );
+          return;
+        }
+        if (typeof options === 'object' && options.all) {
+          (callback as unknown as (e: null, a: Array<{ address: string; family: number }>) => void)(
+            null,
+            usable.map((a) => ({ address: a, family: isIP(a) })),
+          );
+          return;
+        }
+        const first = usable[0] as string;
+        callback(null, first, isIP(first));
+      },
+      (err: unknown) => callback(err as NodeJS.ErrnoException, '', 0),
+    );
+  };
+}
+
+const dispatchers = new WeakMap<Lookup, Map<boolean, Dispatcher>>();
+
+/**
+ * The HTTP client dispatcher for requests to partner URLs: connections go only to addresses
+ * guardedLookup accepts. One per setting and lookup (tests inject theirs), kept for reuse.
+ */
+export function guardedDispatcher(allowLoopback: boolean, lookup: Lookup = systemLookup): Dispatcher {
+  let byMode = dispatchers.get(lookup);
+  if (!byMode) {
+    byMode = new Map();
+    dispatchers.set(lookup, byMode);
+  }
+  let d = byMode.get(allowLoopback);
+  if (!d) {
+    d = new Agent({ connect: { lookup: guardedLookup(allowLoopback, lookup) } });
+    byMode.set(allowLoopback, d);
+  }
+  return d;
 }
 
 /** The problem with a URL whose host is an IP literal (checked at start, no DNS needed). */

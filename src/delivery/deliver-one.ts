@@ -13,7 +13,7 @@ import type { DeliveryTuning } from '../config/settings.js';
 import type { SecretReader } from '../fhir/trust-credentials.js';
 import type { Ids } from '../ids.js';
 import type { Store } from '../store/index.js';
-import { type Lookup, resolvedAddressProblem } from './address-policy.js';
+import { guardedDispatcher, type Lookup, resolvedAddressProblem } from './address-policy.js';
 import { type CancelReason, recordCancelledAtSend, recordFailedAttempt } from './attempt-outcome.js';
 import { recordDisclosure } from './disclosure.js';
 import type { DeliveryRow } from './outbox.js';
@@ -93,6 +93,8 @@ async function prepare(
         requestId,
         timeoutMs: opts.tuning.timeoutMs,
         now,
+        // Checked again where the socket connects: a DNS answer that changed since is refused.
+        dispatcher: guardedDispatcher(allowLocal, opts.lookup),
       },
       opts.fetch,
     );

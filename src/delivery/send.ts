@@ -3,6 +3,8 @@
  * following redirects, within a time limit, and classify what came back (retry-policy.ts).
  * No body is read or kept from the answer: only its status and `Retry-After`.
  */
+
+import type { Dispatcher } from 'undici';
 import { type AttemptResult, classifyStatus, parseRetryAfter } from './retry-policy.js';
 import type { WebhookHeaders } from './webhook-signature.js';
 
@@ -15,6 +17,11 @@ export interface WebhookRequest {
   requestId: string;
   timeoutMs: number;
   now: Date;
+  /**
+   * The HTTP client to connect with (address-policy.ts guardedDispatcher: connections only to
+   * permitted addresses). Passed to fetch as `dispatcher` (Node's fetch is undici's).
+   */
+  dispatcher?: Dispatcher;
 }
 
 export type Fetch = typeof fetch;
@@ -24,6 +31,8 @@ function errorClass(err: unknown): string {
   if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) return 'timeout';
   const cause = err instanceof Error ? (err.cause as { code?: unknown } | undefined) : undefined;
   const code = typeof cause?.code === 'string' ? cause.code : undefined;
+  // Refused at connect (a name that now resolves somewhere private): say so, not "network".
+  if (code === 'EADDRREFUSED') return 'refused: resolves to a private, loopback or link-local address';
   return code ? `network:${code}` : 'network';
 }
 
@@ -38,7 +47,8 @@ export async function postWebhook(req: WebhookRequest, fetchImpl: Fetch = fetch)
       // classify, never followed to a host the recipient's partner file does not name.
       redirect: 'manual',
       signal: AbortSignal.timeout(req.timeoutMs),
-    });
+      ...(req.dispatcher ? { dispatcher: req.dispatcher } : {}),
+    } as RequestInit);
   } catch (err) {
     return { kind: 'retry', error: errorClass(err) };
   }

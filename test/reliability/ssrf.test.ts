@@ -3,11 +3,19 @@
  * link-local (cloud metadata) or unique-local addresses are refused (src/delivery/address-policy.ts),
  * at start for IP literals and at every send or key fetch for names. DNS is injected, never real.
  */
+import { type AddressInfo, createServer } from 'node:net';
 import { errors } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { partnerKeyResolver } from '../../src/auth/partner-keys.js';
 import type { Partner, Registry } from '../../src/config/registry-types.js';
-import { isPrivateAddress, type Lookup, resolvedAddressProblem } from '../../src/delivery/address-policy.js';
+import {
+  guardedDispatcher,
+  isPrivateAddress,
+  type Lookup,
+  resolvedAddressProblem,
+} from '../../src/delivery/address-policy.js';
+import { postWebhook } from '../../src/delivery/send.js';
+import type { WebhookHeaders } from '../../src/delivery/webhook-signature.js';
 import { partnerUrlProblems, webhookUrlProblem } from '../../src/delivery/webhook-target.js';
 import { checkPartnerJwks } from '../../src/operations/jwks-reachability.js';
 import { harness, newSecret, testKeys } from '../delivery/harness.js';
@@ -181,5 +189,68 @@ describe('the daily jwksUri reachability check', () => {
     const checks = await checkPartnerJwks(registry, { fetch, lookup: resolvesTo('169.254.169.254') });
     expect(checks).toEqual([{ partner: 'p', reachable: false, problem: expect.stringMatching(/private/) }]);
     expect(fetched).toBe(0);
+  });
+});
+
+describe('DNS rebinding: the address is checked where the socket connects', () => {
+  /** First answer public (what the send-time check sees), every later one loopback. */
+  function rebinding(): { lookup: Lookup; calls: string[] } {
+    const calls: string[] = [];
+    const lookup: Lookup = async (host) => {
+      calls.push(host);
+      return calls.length === 1 ? ['93.184.216.34'] : ['127.0.0.1'];
+    };
+    return { lookup, calls };
+  }
+
+  async function tcpServer() {
+    let connections = 0;
+    const server = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    return { port, connections: () => connections, close: () => new Promise((r) => server.close(r)) };
+  }
+
+  const attempt = (url: string, dispatcher: ReturnType<typeof guardedDispatcher>) =>
+    postWebhook({
+      url,
+      body: '{}',
+      contentType: 'application/json',
+      headers: {} as WebhookHeaders,
+      requestId: 'r-1',
+      timeoutMs: 3000,
+      now: new Date(),
+      dispatcher,
+    });
+
+  it('refuses a name that passed the check and then resolves to loopback: no connection is made', async () => {
+    const target = await tcpServer();
+    const { lookup, calls } = rebinding();
+    const url = `https://hooks.partner.example:${target.port}/in`;
+    expect(await resolvedAddressProblem(url, false, lookup)).toBeUndefined();
+    const result = await attempt(url, guardedDispatcher(false, lookup));
+    expect(result).toMatchObject({
+      kind: 'retry',
+      error: expect.stringMatching(/^refused: resolves to a private/),
+    });
+    expect(calls).toEqual(['hooks.partner.example', 'hooks.partner.example']);
+    expect(target.connections()).toBe(0);
+    await target.close();
+  });
+
+  it('connects through the same lookup when the address is allowed (the guard is really in the path)', async () => {
+    const target = await tcpServer();
+    const { lookup } = rebinding();
+    await lookup('first call: the send-time check');
+    const result = await attempt(
+      `https://hooks.partner.example:${target.port}/in`,
+      guardedDispatcher(true, lookup),
+    );
+    expect(result.kind).toBe('retry');
+    expect(target.connections()).toBe(1);
+    await target.close();
   });
 });
