@@ -5,7 +5,7 @@
  * Checked at start and daily, in the background: a partner's server never delays the start.
  */
 import type { Registry } from '../config/registry-types.js';
-import { type Lookup, resolvedAddressProblem } from '../delivery/address-policy.js';
+import { guardedDispatcher, type Lookup, resolvedAddressProblem } from '../delivery/address-policy.js';
 
 export interface JwksCheck {
   partner: string;
@@ -40,7 +40,9 @@ export async function checkPartnerJwks(
   registry: Registry,
   opts: { fetch?: Fetch; timeoutMs?: number; allowLoopback?: boolean; lookup?: Lookup } = {},
 ): Promise<JwksCheck[]> {
-  const fetchFn = opts.fetch ?? fetch;
+  // By default through the guarded dispatcher: the address connected to is the one checked.
+  const dispatcher = guardedDispatcher(opts.allowLoopback ?? false, opts.lookup);
+  const fetchFn: Fetch = opts.fetch ?? ((url, init) => fetch(url, { ...init, dispatcher } as RequestInit));
   const timeoutMs = opts.timeoutMs ?? 5_000;
   const remote = [...registry.partners.values()].flatMap((p) =>
     'jwksUri' in p.keys ? [{ id: p.id, url: p.keys.jwksUri }] : [],
