@@ -48,6 +48,16 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
+/** 127.0.0.0/8, ::1 and localhost: the metrics port is then only reachable from this machine. */
+function isLoopbackHost(host: string): boolean {
+  return (
+    host === 'localhost' ||
+    host === '::1' ||
+    host === '[::1]' ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
+  );
+}
+
 export async function runGateway(
   settings: Settings,
   logger: Logger,
@@ -56,8 +66,15 @@ export async function runGateway(
 ): Promise<RunningGateway> {
   const deps = await buildDeps(settings, logger, env);
   const server = createApiServer(createApp(deps));
-  const { metricsPort, metricsHost } = settings.operations;
-  const metrics = metricsPort === undefined ? undefined : metricsServer(deps.metrics, logger);
+  const { metricsPort, metricsHost, metricsToken } = settings.operations;
+  const metrics =
+    metricsPort === undefined ? undefined : metricsServer(deps.metrics, logger, { token: metricsToken });
+  if (metrics && metricsToken === undefined && !isLoopbackHost(metricsHost)) {
+    logger.warn(
+      { metricsHost },
+      "metrics listener is reachable beyond loopback without METRICS_TOKEN: anyone who can reach it reads every partner's counts",
+    );
+  }
   try {
     await listen(server, settings.port, undefined, 'the API');
     if (metrics && metricsPort !== undefined) await listen(metrics, metricsPort, metricsHost, 'the metrics');

@@ -12,6 +12,11 @@ export interface OperationsSettings {
   metricsPort: number | undefined;
   /** Interface the metrics listener binds to; loopback unless the operator opens it on purpose. */
   metricsHost: string;
+  /**
+   * When set, GET /metrics requires `Authorization: Bearer <this>` (Prometheus `authorization`
+   * / `bearer_token_file`): a second lock for a metrics port that is reachable beyond loopback.
+   */
+  metricsToken: string | undefined;
   /** Raw inbound messages (events.payload, resolved, response) are emptied after this many days. */
   retentionDays: number;
   /** Referral datasets and sent payloads are emptied this many days after the referral's final state. */
@@ -25,6 +30,11 @@ export const OPERATIONS_SETTINGS_DOC: ReadonlyArray<{ name: string; default: str
     meaning: 'port of the separate Prometheus listener serving GET /metrics',
   },
   { name: 'METRICS_HOST', default: '127.0.0.1', meaning: 'interface the metrics listener binds to' },
+  {
+    name: 'METRICS_TOKEN',
+    default: '(unset: no token)',
+    meaning: 'bearer token GET /metrics requires (32+ characters); set it when METRICS_HOST is not loopback',
+  },
   {
     name: 'RETENTION_DAYS',
     default: '30',
@@ -49,9 +59,14 @@ export function parseOperationsSettings(
   if (!/^[A-Za-z0-9.:[\]-]{1,253}$/.test(metricsHost)) {
     problems.push('METRICS_HOST must be a host name or IP address');
   }
+  const metricsToken = env.METRICS_TOKEN || undefined;
+  if (metricsToken !== undefined && !/^[\x21-\x7e]{32,512}$/.test(metricsToken)) {
+    problems.push('METRICS_TOKEN must be 32 to 512 printable characters without spaces');
+  }
   return {
     metricsPort,
     metricsHost,
+    metricsToken,
     // At least a day: a purge must never race the trust's retries of the same message.
     retentionDays: integer(env, 'RETENTION_DAYS', 30, 1, 3650, problems),
     referralRetentionDays: integer(env, 'REFERRAL_RETENTION_DAYS', 90, 1, 3650, problems),

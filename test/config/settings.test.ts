@@ -43,6 +43,7 @@ describe('parseSettings', () => {
       operations: {
         metricsPort: undefined,
         metricsHost: '127.0.0.1',
+        metricsToken: undefined,
         retentionDays: 30,
         referralRetentionDays: 90,
       },
@@ -54,13 +55,23 @@ describe('parseSettings', () => {
       parseSettings({
         METRICS_PORT: '9464',
         METRICS_HOST: '0.0.0.0',
+        METRICS_TOKEN: 't'.repeat(40),
         RETENTION_DAYS: '7',
         REFERRAL_RETENTION_DAYS: '365',
       }).operations,
-    ).toEqual({ metricsPort: 9464, metricsHost: '0.0.0.0', retentionDays: 7, referralRetentionDays: 365 });
-    expect(problemsOf({ RETENTION_DAYS: '0', METRICS_PORT: 'x', METRICS_HOST: 'a b' })).toEqual([
+    ).toEqual({
+      metricsPort: 9464,
+      metricsHost: '0.0.0.0',
+      metricsToken: 't'.repeat(40),
+      retentionDays: 7,
+      referralRetentionDays: 365,
+    });
+    expect(
+      problemsOf({ RETENTION_DAYS: '0', METRICS_PORT: 'x', METRICS_HOST: 'a b', METRICS_TOKEN: 'short' }),
+    ).toEqual([
       expect.stringContaining('METRICS_PORT'),
       expect.stringContaining('METRICS_HOST'),
+      expect.stringContaining('METRICS_TOKEN'),
       expect.stringContaining('RETENTION_DAYS'),
     ]);
   });

@@ -133,6 +133,25 @@ describe('GET /metrics after a day of traffic', () => {
     expect((await fetch(`${base}/metrics`, { method: 'POST' })).status).toBe(404);
   });
 
+  it('with METRICS_TOKEN, answers 401 without the right bearer token and 200 with it', async () => {
+    const t = await trafficApp();
+    closers.push(() => t.receiver.close());
+    const token = 'm'.repeat(48);
+    const server = metricsServer(t.deps.metrics, t.deps.logger, { token });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    closers.push(() => new Promise((resolve) => server.close(() => resolve())));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
+    for (const authorization of [undefined, 'Bearer wrong', `Bearer ${token}x`, `Basic ${token}`, token]) {
+      const res = await fetch(url, authorization ? { headers: { authorization } } : {});
+      expect(res.status, String(authorization)).toBe(401);
+      expect(res.headers.get('www-authenticate')).toBe('Bearer realm="homeward-metrics"');
+      expect(await res.text()).not.toContain('homeward_');
+    }
+    const ok = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain('# TYPE homeward_outbox_depth gauge');
+  });
+
   it('shows homeward_state_up 0 (and no stale state) when the store cannot be read', async () => {
     const t = await trafficApp();
     closers.push(() => t.receiver.close());
