@@ -12,13 +12,14 @@ import { freePort } from '../helpers/gateway-process.js';
 import { capturedLogger } from '../helpers/log-capture.js';
 import { tempDir } from '../helpers/test-app.js';
 
-function settingsFor(dir: string, metricsPort: number) {
+function settingsFor(dir: string, metricsPort: number, env: Record<string, string> = {}) {
   return parseSettings({
     PORT: '0',
     DATABASE_URL: `sqlite:${join(dir, 'gateway.db')}`,
     KEYS_DIR: join(dir, 'keys'),
     METRICS_PORT: String(metricsPort),
     DELIVERY_POLL_MS: '0',
+    ...env,
   });
 }
 
@@ -50,6 +51,35 @@ describe('runGateway', () => {
       await g.stop();
     }
     await expect(fetch(`http://127.0.0.1:${metricsPort}/metrics`)).rejects.toThrow();
+  });
+
+  it('warns when metrics are reachable beyond loopback without METRICS_TOKEN, and not with one', async () => {
+    const open = capturedLogger();
+    const g = await runGateway(
+      settingsFor(tempDir('homeward-run-'), await freePort(), { METRICS_HOST: '0.0.0.0' }),
+      open.logger,
+    );
+    await g.stop();
+    expect(open.text()).toContain('metrics listener is reachable beyond loopback without METRICS_TOKEN');
+
+    const token = 'z'.repeat(40);
+    const locked = capturedLogger();
+    const metricsPort = await freePort();
+    const h = await runGateway(
+      settingsFor(tempDir('homeward-run-'), metricsPort, { METRICS_HOST: '0.0.0.0', METRICS_TOKEN: token }),
+      locked.logger,
+    );
+    try {
+      expect((await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).status).toBe(401);
+      const ok = await fetch(`http://127.0.0.1:${metricsPort}/metrics`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(ok.status).toBe(200);
+    } finally {
+      await h.stop();
+    }
+    expect(locked.text()).not.toContain('without METRICS_TOKEN');
+    expect(locked.text()).not.toContain(token);
   });
 
   it('refuses to start, in plain words, when the metrics port is taken', async () => {
