@@ -28,7 +28,11 @@ export function requestLogger(logger: Logger) {
       req: (req: IncomingMessage & { id?: unknown }) => ({ id: req.id, method: req.method }),
       res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
     },
-    customProps: (req: IncomingMessage) => ({ route: routeTemplate(req) }),
+    // pino-http asks at the start too (for req.log), before routing: the route would be logged
+    // twice, "(unmatched)" then the template, as duplicate JSON keys. Only the answered request
+    // knows its route.
+    customProps: (req: IncomingMessage, res: ServerResponse) =>
+      res.headersSent ? { route: routeTemplate(req) } : {},
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
     customSuccessMessage: (req, res) => `${req.method} ${routeTemplate(req)} ${res.statusCode}`,
     customErrorMessage: (req, res) => `${req.method} ${routeTemplate(req)} ${res.statusCode}`,

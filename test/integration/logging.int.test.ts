@@ -30,6 +30,10 @@ describe('logs carry no personal data and no secrets', () => {
     const text = deps.logs.text();
     expect(deps.logs.lines.length).toBeGreaterThanOrEqual(2);
     expect(text).toContain('GET /health/live 200');
+    // One request line per request, with the route template once (never "(unmatched)" beside it).
+    const line = deps.logs.lines.find((l) => l.includes('GET /health/live 200')) ?? '';
+    expect(line.match(/"route":/g)).toHaveLength(1);
+    expect(JSON.parse(line)).toMatchObject({ route: '/health/live', res: { statusCode: 200 } });
     for (const secret of [NHS_NUMBER, '943 476 5919', NAME, 'Marigold', TOKEN, 'c2lnbmF0dXJlLXNlY3JldA']) {
       expect(text).not.toContain(secret);
     }
