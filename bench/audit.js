@@ -11,6 +11,7 @@ import { takeCheckpoint, verifyAgainstCheckpoint } from '../dist/audit/checkpoin
 import { verifyChain } from '../dist/audit/verify.js';
 import { loadKeyRing } from '../dist/auth/keys.js';
 import { openStore } from '../dist/store/index.js';
+import { syntheticDisclosure } from './lib/harness.js';
 
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 5000);
 const ENTRIES = Number(process.env.BENCH_AUDIT_ENTRIES ?? 1_000_000);
@@ -20,26 +21,9 @@ const APPEND_WRITERS = (process.env.BENCH_AUDIT_WRITERS ?? '1,64,256').split(','
 const FILL_BATCH = 10_000;
 
 const clock = { now: () => new Date() };
+/** Disclosure i, about one of a million people. */
+const disclosure = (i) => syntheticDisclosure(i, String(9_000_000_000 + (i % 1_000_000)));
 const audit = createAuditLog({ clock, subjectKey: 'bench-subject-key-0123456789abcdef' });
-
-/** A disclosure entry of realistic size: every column the delivery stage will fill. */
-function disclosure(i) {
-  return {
-    action: 'disclosed',
-    actor: 'north-coast-trust',
-    recipient: 'homegroup-discharge',
-    referralId: `ref-${i}`,
-    eventId: `evt-${i}`,
-    agreement: { id: 'dsa-north-coast-homestead-discharge', version: 2, sha256: 'a'.repeat(64) },
-    consents: [{ reference: `Consent/c-${i}`, versionId: '1' }],
-    lawfulBasis: '6(1)(e) public task; 9(2)(h) health or social care',
-    purpose: 'hospital-discharge-housing-support',
-    fields: ['name', 'contactDetails', 'reason', 'hospital', 'ward', 'expectedDischargeDate', 'supportNeeds'],
-    payloadSha256: 'b'.repeat(64),
-    subjectNhsNumber: String(9_000_000_000 + (i % 1_000_000)),
-    requestId: `req-${i}`,
-  };
-}
 
 /**
  * Appends per second with `writers` appenders at once, each append its own transaction (what each

@@ -18,6 +18,7 @@ import {
   DURATION_MS,
   measure,
   procMemory,
+  syntheticDisclosure,
   syntheticNhsNumbers,
   writeResult,
 } from './lib/harness.js';
@@ -36,24 +37,7 @@ for (const n of syntheticNhsNumbers(500_000)) {
   people.push(n);
   if (people.length === PEOPLE) break;
 }
-
-function disclosure(i) {
-  return {
-    action: 'disclosed',
-    actor: 'north-coast-trust',
-    recipient: 'homegroup-discharge',
-    referralId: `ref-${i}`,
-    eventId: `evt-${i}`,
-    agreement: { id: 'dsa-north-coast-homestead-discharge', version: 2, sha256: 'a'.repeat(64) },
-    consents: [{ reference: `Consent/c-${i}`, versionId: '1' }],
-    lawfulBasis: '6(1)(e) public task; 9(2)(h) health or social care',
-    purpose: 'hospital-discharge-housing-support',
-    fields: ['name', 'contactDetails', 'reason', 'hospital', 'ward', 'expectedDischargeDate', 'supportNeeds'],
-    payloadSha256: 'b'.repeat(64),
-    subjectNhsNumber: people[i % PEOPLE],
-    requestId: `req-${i}`,
-  };
-}
+const disclosure = (i) => syntheticDisclosure(i, people[i % PEOPLE]);
 
 const results = [];
 for (const size of SIZES) {

@@ -93,6 +93,25 @@ const ADMISSION = readFileSync(
  * The admission fixture (9 entries) as a new message: its own MessageHeader id, Bundle id,
  * Encounter identifier and NHS number; the consent open-ended so runs do not expire with the fixture.
  */
+/** Audit input for disclosure n, of realistic size: every column the delivery stage fills. */
+export function syntheticDisclosure(i, subjectNhsNumber) {
+  return {
+    action: 'disclosed',
+    actor: 'north-coast-trust',
+    recipient: 'homegroup-discharge',
+    referralId: `ref-${i}`,
+    eventId: `evt-${i}`,
+    agreement: { id: 'dsa-north-coast-homestead-discharge', version: 2, sha256: 'a'.repeat(64) },
+    consents: [{ reference: `Consent/c-${i}`, versionId: '1' }],
+    lawfulBasis: '6(1)(e) public task; 9(2)(h) health or social care',
+    purpose: 'hospital-discharge-housing-support',
+    fields: ['name', 'contactDetails', 'reason', 'hospital', 'ward', 'expectedDischargeDate', 'supportNeeds'],
+    payloadSha256: 'b'.repeat(64),
+    subjectNhsNumber,
+    requestId: `req-${i}`,
+  };
+}
+
 export function syntheticAdmission(n, nhsNumber) {
   const bundle = JSON.parse(ADMISSION);
   const headerId = randomUUID();
