@@ -55,6 +55,11 @@ export interface DeliveryTuning {
   pollMs: number;
   /** How long a claimed delivery stays leased to its worker; must outlast one send and its recording. */
   leaseMs: number;
+  /**
+   * Webhook sends in flight at once to one recipient, per worker process (issue 17 point 5): each
+   * recipient has its own lane, so a slow or hanging endpoint only ever holds up its own messages.
+   */
+  recipientConcurrency: number;
   /** Full-jitter exponential backoff: a retry waits random(0, min(cap, base * 2^attempt)). */
   retryBaseMs: number;
   retryCapMs: number;
@@ -133,6 +138,12 @@ export const SETTINGS_DOC: ReadonlyArray<{ name: string; default: string; meanin
     name: 'DELIVERY_LEASE_MS',
     default: 'WEBHOOK_TIMEOUT_MS + 30000',
     meaning: 'how long a claimed delivery is reserved for its worker before another may retry it',
+  },
+  {
+    name: 'DELIVERY_RECIPIENT_CONCURRENCY',
+    default: '64',
+    meaning:
+      'webhook sends in flight at once to one recipient, per worker process; a slow recipient holds up only its own',
   },
   { name: 'DELIVERY_RETRY_BASE_MS', default: '5000', meaning: 'first retry waits up to twice this' },
   { name: 'DELIVERY_RETRY_CAP_MS', default: '3600000', meaning: 'longest wait between two attempts' },
@@ -255,6 +266,9 @@ function parseDeliveryTuning(env: Env, production: boolean, problems: string[]):
     maxAgeHours: integer(env, 'DELIVERY_MAX_AGE_HOURS', 72, 1, 720, problems),
     pollMs: integer(env, 'DELIVERY_POLL_MS', 1_000, 0, 600_000, problems),
     leaseMs,
+    // 64: what one recipient could have in flight before lanes (64 rows per pass), which kept up
+    // with intake in bench/end-to-end.js; operators of small endpoints may want fewer.
+    recipientConcurrency: integer(env, 'DELIVERY_RECIPIENT_CONCURRENCY', 64, 1, 1_024, problems),
     retryBaseMs,
     retryCapMs,
     allowInsecureLocalWebhooks,
