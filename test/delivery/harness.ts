@@ -202,3 +202,40 @@ export function wearmouthRequest(over: Partial<ParsedEvent> = {}): Partial<Parse
     consents: base.consents.map((c) => ({ ...c, provision: { type: 'permit' as const } })),
   };
 }
+
+/**
+ * A Duty to Refer request naming Tynebridge (a webhook authority), with the person's explicit
+ * consent to share with LTB01 for this purpose (shaped as test/fixtures/messages/referral-request).
+ */
+export function tynebridgeRequest(over: Partial<ParsedEvent> = {}): Partial<ParsedEvent> {
+  const base = sampleEvent(over);
+  return {
+    ...over,
+    event: 'referral-request',
+    serviceRequest: {
+      ...(base.serviceRequest as NonNullable<ParsedEvent['serviceRequest']>),
+      performerOds: ['LTB01'],
+    },
+    consents: base.consents.map((c) => ({
+      ...c,
+      provision: {
+        type: 'permit' as const,
+        actor: [
+          {
+            role: {
+              coding: [
+                { system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP' },
+              ],
+            },
+            reference: {
+              identifier: { system: 'https://fhir.nhs.uk/Id/ods-organization-code', value: 'LTB01' },
+            },
+          },
+        ],
+        purpose: [
+          { system: 'https://homeward.example/fhir/CodeSystem/agreement-purpose', code: 'duty-to-refer' },
+        ],
+      },
+    })),
+  };
+}

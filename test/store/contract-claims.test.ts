@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { claimDue } from '../../src/delivery/claim.js';
 import type { Store } from '../../src/store/index.js';
-import { harness, newSecret, stay, testKeys } from '../delivery/harness.js';
+import { harness, newSecret, stay, testKeys, tynebridgeRequest } from '../delivery/harness.js';
 import { type Receiver, startReceiver } from '../delivery/receiver.js';
 import { BACKENDS, type FreshDatabase, freshDatabase } from './backends.js';
 
@@ -59,6 +59,39 @@ describe.each(BACKENDS)('Store contract, delivery claims: %s', (backend) => {
     );
     expect(takers.flat()).toHaveLength(1);
     expect(takers.flat()[0]).toMatchObject({ attempts: 2, webhook_id: first?.webhook_id });
+  });
+
+  it("claims no more for a recipient than its lane has room for, and finds others' rows behind a full lane's backlog", async () => {
+    const [one] = await twoStores();
+    const h = await harness({ store: one });
+    // Six rows to homegroup-discharge fall due first, then two to tynebridge-council.
+    for (let i = 0; i < 6; i++) {
+      await h.refer(stay(`ENC-${i}`));
+      h.clock.advance(1_000);
+    }
+    for (let i = 0; i < 2; i++) {
+      await h.refer(tynebridgeRequest(stay(`DTR-${i}`)));
+      h.clock.advance(1_000);
+    }
+    const o = { now: h.clock.now(), leaseMs: 5_000, owner: 'w' };
+    // homegroup-discharge has one send in flight in a lane of two: room for one more.
+    const busy = new Map([['homegroup-discharge', 1]]);
+    const claimed = await claimDue(one.db, { ...o, limit: 3, lanes: { size: 2, busy } });
+    expect(claimed.map((r) => r.recipient).sort()).toEqual([
+      'homegroup-discharge',
+      'tynebridge-council',
+      'tynebridge-council',
+    ]);
+    // A full lane is skipped altogether; the rows waiting for it hold no lease.
+    const full = new Map([['homegroup-discharge', 2]]);
+    expect(await claimDue(one.db, { ...o, limit: 10, lanes: { size: 2, busy: full } })).toEqual([]);
+    const waiting = await one.db
+      .selectFrom('deliveries')
+      .selectAll()
+      .where('state', '=', 'pending')
+      .execute();
+    expect(waiting).toHaveLength(5);
+    expect(waiting.every((r) => r.lease_owner === null && r.attempts === 0)).toBe(true);
   });
 
   it('two workers running together deliver each message once, with one disclosure each', async () => {
