@@ -35,6 +35,7 @@ describe('parseSettings', () => {
         maxAgeHours: 72,
         pollMs: 1_000,
         leaseMs: 40_000,
+        recipientConcurrency: 64,
         retryBaseMs: 5_000,
         retryCapMs: 3_600_000,
         allowInsecureLocalWebhooks: false,
