@@ -5,6 +5,7 @@
  * BALP "Privacy Disclosure at Source". `https://homeward.example/...` systems are the gateway's own.
  */
 import type { AuditEvent, Coding } from 'fhir/r4.js';
+import { ODS_ORGANISATION_SYSTEM } from '../fhir/systems.js';
 import type { AuditAction } from './types.js';
 
 const DCM = 'http://dicom.nema.org/resources/ontology/DCM';
@@ -13,7 +14,7 @@ const OBJECT_ROLE = 'http://terminology.hl7.org/CodeSystem/object-role';
 const PARTICIPATION = 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType';
 
 export const SYSTEMS = {
-  ods: 'https://fhir.nhs.uk/Id/ods-organization-code',
+  ods: ODS_ORGANISATION_SYSTEM,
   /** HMAC-SHA256 of the NHS number under this gateway's AUDIT_SUBJECT_KEY: comparable only within it. */
   subject: 'https://homeward.example/fhir/Id/audit-subject-hmac',
   partner: 'https://homeward.example/fhir/Id/partner',

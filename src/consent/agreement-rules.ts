@@ -18,45 +18,39 @@ const inForce = (a: Agreement, day: string) =>
 export type Selection = { kind: 'found'; agreement: Agreement } | { kind: 'none'; reason: Reason };
 
 /**
- * The version of agreement `versions` (one id, any order) in force on the event's date, which
- * must also still be in force now: an agreement that ended since the event discloses nothing.
+ * The version of agreement `versions` (one id, any order) in force on the gateway's date `now`
+ * (issue 17 item 3): the disclosure happens now, so it rests on today's terms. Dates inside the
+ * message (Bundle.timestamp, Encounter.period) are the sender's to write; judging by them would
+ * let a delayed or back-dated message revive an ended agreement or an older version's fields.
  */
-export function selectVersion(versions: readonly Agreement[], occurredAt: Date, now: Date): Selection {
+export function selectVersion(versions: readonly Agreement[], now: Date): Selection {
   const id = versions[0]?.id ?? '';
-  const eventDay = londonDate(occurredAt);
   const today = londonDate(now);
-  const current = versions.filter((v) => v.status !== 'draft').find((v) => inForce(v, eventDay));
-  if (!current) {
-    const started = versions.some((v) => v.effective.from <= eventDay);
-    return started
-      ? {
-          kind: 'none',
-          reason: {
-            code: 'agreement-expired',
-            text: `Agreement ${id} was not in force on ${eventDay}`,
-            agreementId: id,
-          },
-        }
-      : {
-          kind: 'none',
-          reason: {
-            code: 'agreement-not-yet-effective',
-            text: `Agreement ${id} starts after ${eventDay}`,
-            agreementId: id,
-          },
-        };
-  }
-  if (!inForce(current, today)) {
+  const current = versions.filter((v) => v.status !== 'draft').find((v) => inForce(v, today));
+  if (current) return { kind: 'found', agreement: current };
+  const ended = versions
+    .filter((v) => v.status !== 'draft' && v.effective.to !== undefined && v.effective.to < today)
+    .sort((a, b) => b.version - a.version)[0];
+  if (ended || versions.some((v) => v.effective.from <= today)) {
     return {
       kind: 'none',
       reason: {
         code: 'agreement-expired',
-        text: `Agreement ${id} v${current.version} ended on ${current.effective.to}`,
+        text: ended
+          ? `Agreement ${id} v${ended.version} ended on ${ended.effective.to}`
+          : `Agreement ${id} is not in force on ${today}`,
         agreementId: id,
       },
     };
   }
-  return { kind: 'found', agreement: current };
+  return {
+    kind: 'none',
+    reason: {
+      code: 'agreement-not-yet-effective',
+      text: `Agreement ${id} starts after ${today}`,
+      agreementId: id,
+    },
+  };
 }
 
 /** Every rule of `a` the event breaks (empty when it is covered). */

@@ -12,11 +12,10 @@
 import type { Coding, Consent, ConsentProvision } from 'fhir/r4.js';
 import type { ConsentRef } from '../audit/types.js';
 import type { DatasetField } from '../config/dataset-fields.js';
+import { isNhsNumberSystem, isOdsOrganisationSystem } from '../fhir/systems.js';
 import { fieldsOfCodings } from './data-classes.js';
 import type { DecisionPatient } from './types.js';
 
-const ODS_SYSTEM = 'https://fhir.nhs.uk/Id/ods-organization-code';
-const NHS_NUMBER_SYSTEM = 'https://fhir.nhs.uk/Id/nhs-number';
 const CONSENT_SCOPE = 'http://terminology.hl7.org/CodeSystem/consentscope';
 const RECIPIENT_ROLES = new Set(['IRCP', 'PRCP']);
 
@@ -54,8 +53,8 @@ function isAbout(c: Consent, patient: DecisionPatient): boolean {
   const id = p.identifier;
   return (
     !!patient.nhsNumber &&
-    id?.system === NHS_NUMBER_SYSTEM &&
-    id.value?.replace(/\s/g, '') === patient.nhsNumber
+    isNhsNumberSystem(id?.system) &&
+    id?.value?.replace(/\s/g, '') === patient.nhsNumber
   );
 }
 
@@ -87,8 +86,8 @@ function matchProvision(p: ConsentProvision, ctx: ConsentContext): Match {
   if (p.actor?.length) {
     const ours = p.actor.some(
       (a) =>
-        a.reference?.identifier?.system === ODS_SYSTEM &&
-        a.reference.identifier.value?.toUpperCase() === ctx.recipientOds &&
+        isOdsOrganisationSystem(a.reference?.identifier?.system) &&
+        a.reference?.identifier?.value?.toUpperCase() === ctx.recipientOds &&
         (a.role?.coding ?? []).every((r) => r.code !== undefined && RECIPIENT_ROLES.has(r.code)),
     );
     if (!ours) return 'not-applicable';

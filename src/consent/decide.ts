@@ -43,6 +43,16 @@ export function decide(input: DecisionInput): Decision {
     ...(agreement ? { agreement: ref(agreement) } : {}),
   });
 
+  // A referral for housing is about the person's future: none is made for someone the trust records
+  // as deceased (Patient.deceased[x], R4 section 8.1), whatever the agreements or consents say.
+  if (event.deceased) {
+    return withhold([
+      {
+        code: 'deceased',
+        text: 'The person is recorded as deceased (Patient.deceased[x]): no referral is made',
+      },
+    ]);
+  }
   if (ids.length === 0) {
     return withhold([
       { code: 'no-agreement', text: `No data-sharing agreement covers ${event.sender} -> ${recipient.id}` },
@@ -88,7 +98,7 @@ function candidateFor(input: DecisionInput, versions: Agreement[]): Candidate {
       ],
     };
   }
-  const selected = selectVersion(versions, new Date(event.occurredAt), now);
+  const selected = selectVersion(versions, now);
   if (selected.kind === 'none') return { kind: 'withhold', reasons: [selected.reason] };
   const a = selected.agreement;
   const failures = ruleFailures(a, event, recipient);

@@ -21,6 +21,8 @@ export type ReasonCode =
   | 'not-chosen-authority'
   | 'purpose-mismatch'
   | 'restricted-record'
+  // the person
+  | 'deceased'
   // consent rules
   | 'consent-missing'
   | 'consent-not-covering'
@@ -45,7 +47,7 @@ export interface Reason {
 /** What the decision needs to know about the event: plain data gathered before the call. */
 export interface DecisionEvent {
   code: EventCode;
-  /** When the event happened (MessageHeader/bundle timestamp): selects the agreement version. */
+  /** When the event happened as the sender says (Bundle.timestamp); the agreement is judged at `now`, not this. */
   occurredAt: string;
   /** Partner id of the sending trust. */
   sender: string;
@@ -59,6 +61,8 @@ export interface DecisionEvent {
   requestedPurpose?: string;
   /** `meta.security` R (restricted): see README of this folder. */
   restricted: boolean;
+  /** The trust records the person as deceased (Patient.deceased[x]): nobody is referred. */
+  deceased?: boolean;
 }
 
 /** How the Consent resources name the person: bundle references and the NHS number. */

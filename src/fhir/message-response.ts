@@ -3,7 +3,7 @@
  * using FHIR resources": the receiver answers with a Bundle of type message whose MessageHeader
  * has `response.identifier` = the request's MessageHeader.id and `response.code` = ok).
  */
-import type { Bundle, BundleEntry, Coding, MessageHeader } from 'fhir/r4.js';
+import type { Bundle, BundleEntry, Coding, MessageHeader, OperationOutcome } from 'fhir/r4.js';
 
 export const EVENT_ID_SYSTEM = 'https://homeward.example/fhir/Id/event';
 
@@ -22,6 +22,12 @@ export interface ResponseMessageInput {
   gatewayEndpoint: string;
   /** What the message led to (one Task per routed recipient, issue 7): the header's focus. */
   entries?: BundleEntry[];
+  /**
+   * Warnings about an accepted message (e.g. a reference to something not sent that the gateway
+   * does not use): carried as `MessageHeader.response.details` (R4 MessageHeader: "full details
+   * of any issues found in the message"), the OperationOutcome in the Bundle under this id.
+   */
+  warnings?: { id: string; outcome: OperationOutcome };
 }
 
 export function responseMessage(input: ResponseMessageInput): Bundle {
@@ -31,7 +37,11 @@ export function responseMessage(input: ResponseMessageInput): Bundle {
     eventCoding: { system: input.eventCoding.system, code: input.eventCoding.code },
     ...(input.requestSourceEndpoint ? { destination: [{ endpoint: input.requestSourceEndpoint }] } : {}),
     source: { name: 'Homeward', endpoint: input.gatewayEndpoint },
-    response: { identifier: input.requestId, code: 'ok' },
+    response: {
+      identifier: input.requestId,
+      code: 'ok',
+      ...(input.warnings ? { details: { reference: `urn:uuid:${input.warnings.id}` } } : {}),
+    },
     ...(input.entries?.length
       ? { focus: input.entries.flatMap((e) => (e.fullUrl ? [{ reference: e.fullUrl }] : [])) }
       : {}),
@@ -42,6 +52,17 @@ export function responseMessage(input: ResponseMessageInput): Bundle {
     identifier: { system: EVENT_ID_SYSTEM, value: input.eventId },
     type: 'message',
     timestamp: input.timestamp,
-    entry: [{ fullUrl: `urn:uuid:${input.headerId}`, resource: header }, ...(input.entries ?? [])],
+    entry: [
+      { fullUrl: `urn:uuid:${input.headerId}`, resource: header },
+      ...(input.entries ?? []),
+      ...(input.warnings
+        ? [
+            {
+              fullUrl: `urn:uuid:${input.warnings.id}`,
+              resource: { ...input.warnings.outcome, id: input.warnings.id },
+            },
+          ]
+        : []),
+    ],
   };
 }

@@ -6,7 +6,8 @@
  */
 export type NhsNumber = string & { readonly __brand: 'NhsNumber' };
 
-export const NHS_NUMBER_SYSTEM = 'https://fhir.nhs.uk/Id/nhs-number';
+/** The spelling the gateway writes; readers accept every one in systems.ts. */
+export { isNhsNumberSystem, NHS_NUMBER_SYSTEM } from './systems.js';
 
 /**
  * Modulus 11: weight the first nine digits 10 down to 2, sum, take the remainder mod 11 and
@@ -29,7 +30,7 @@ export function isValidNhsNumber(value: string): value is NhsNumber {
 
 /**
  * Verification status codes meaning "number present and verified" (traced against PDS):
- * UK Core England `01`, and the retired UK Core code `number-present-and-verified`
- * (https://fhir.hl7.org.uk/CodeSystem/UKCore-NHSNumberVerificationStatus, superseded in UK Core STU2).
+ * the national code `01` (under any of the CodeSystems in systems.ts), and the UK Core STU1 / BaRS
+ * word code `number-present-and-verified` for the same status.
  */
 export const VERIFIED_STATUS_CODES: ReadonlySet<string> = new Set(['01', 'number-present-and-verified']);

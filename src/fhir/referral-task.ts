@@ -6,8 +6,10 @@
  */
 import type { Task } from 'fhir/r4.js';
 import { NHS_NUMBER_SYSTEM } from './nhs-number.js';
+import { ODS_ORGANISATION_SYSTEM } from './systems.js';
 
-export const ODS_SYSTEM = 'https://fhir.nhs.uk/Id/ods-organization-code';
+/** The ODS spelling the gateway writes (systems.ts lists those it reads). */
+export const ODS_SYSTEM = ODS_ORGANISATION_SYSTEM;
 export const REFERRAL_ID_SYSTEM = 'https://homeward.example/fhir/Id/referral';
 export const MESSAGE_ID_SYSTEM = 'https://homeward.example/fhir/Id/message';
 export const DECISION_REASON_SYSTEM = 'https://homeward.example/fhir/CodeSystem/decision-reason';

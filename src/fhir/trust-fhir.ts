@@ -9,6 +9,7 @@
  */
 import { Client } from 'fhir-kit-client';
 import type { Partner } from '../config/registry-types.js';
+import { NHS_NUMBER_SYSTEM } from './systems.js';
 import type { TrustCredentials } from './trust-credentials.js';
 
 export type RemoteFailure = 'timeout' | 'unreachable' | 'server-error' | 'refused' | 'bad-response';
@@ -144,7 +145,7 @@ export function trustFhir(options: TrustFhirOptions): TrustFhir {
       withRetries(partner, (client, options) => client.read({ resourceType: type, id, options }), signal),
     async searchConsents(partner, nhsNumber, signal) {
       const searchParams = {
-        'patient:identifier': `https://fhir.nhs.uk/Id/nhs-number|${nhsNumber}`,
+        'patient:identifier': `${NHS_NUMBER_SYSTEM}|${nhsNumber}`,
         status: 'active',
         _count: '100',
       };

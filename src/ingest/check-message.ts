@@ -33,7 +33,9 @@ export interface CheckContext {
   onRemoteFailure?: RemoteContext['onFailure'];
 }
 
-export type CheckResult = { kind: 'valid'; message: Message } | { kind: 'invalid'; issues: Issue[] };
+export type CheckResult =
+  /** `warnings`: what the answer should say though the message is accepted (never errors). */
+  { kind: 'valid'; message: Message; warnings: Issue[] } | { kind: 'invalid'; issues: Issue[] };
 
 function unique(list: Issue[]): Issue[] {
   const seen = new Set<string>();
@@ -71,13 +73,14 @@ export async function checkMessage(body: unknown, ctx: CheckContext): Promise<Ch
     found.push(issues.headerNotFirst('Bundle.entry[0].resource'));
   }
   found.push(...profileIssues(m.entries, ctx.profiles), ...duplicateFullUrls(m));
-  const refs = checkReferences(m);
+  const refs = checkReferences(m, (type) => ctx.profiles.resource(type) !== undefined);
+  const warnings = unique(refs.warnings);
   found.push(
     ...refs.issues,
     ...contentIssues(m, { partner: ctx.partner, profiles: ctx.profiles, pending: refs.remote }),
   );
   if (found.length > 0) return invalid(found);
-  if (refs.remote.length === 0) return { kind: 'valid', message: m };
+  if (refs.remote.length === 0) return { kind: 'valid', message: m, warnings };
 
   const remote = await fetchRemote(refs.remote, {
     partner: ctx.partner,
@@ -91,5 +94,5 @@ export async function checkMessage(body: unknown, ctx: CheckContext): Promise<Ch
     ...profileIssues(remote.fetched, ctx.profiles),
     ...contentIssues(m, { partner: ctx.partner, profiles: ctx.profiles, pending: [] }),
   ];
-  return later.length > 0 ? invalid(later) : { kind: 'valid', message: m };
+  return later.length > 0 ? invalid(later) : { kind: 'valid', message: m, warnings };
 }

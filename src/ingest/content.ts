@@ -6,8 +6,8 @@
  */
 import type { EventCode, Partner } from '../config/registry-types.js';
 import { BARS_REASON_SYSTEM, housingEventFor } from '../fhir/housing-events.js';
-import { NHS_NUMBER_SYSTEM } from '../fhir/nhs-number.js';
 import type { Issue } from '../fhir/outcome.js';
+import { isNhsNumberSystem, isOdsOrganisationSystem, ODS_ORGANISATION_SYSTEM } from '../fhir/systems.js';
 import { housingNeedsOf, PLANNED_END_URL, primaryOf } from './extract.js';
 import { issues } from './issues.js';
 import {
@@ -24,8 +24,6 @@ import type { IntakeProfiles } from './profiles.js';
 import type { RemoteCandidate } from './references.js';
 import { MESSAGE_REASONS } from './types.js';
 
-export const ODS_SYSTEM = 'https://fhir.nhs.uk/Id/ods-organization-code';
-
 export interface ContentContext {
   partner: Partner;
   profiles: IntakeProfiles;
@@ -35,7 +33,7 @@ export interface ContentContext {
 function odsCodes(resource: unknown): string[] {
   if (!isObject(resource)) return [];
   return objects(resource.identifier)
-    .filter((i) => i.system === ODS_SYSTEM)
+    .filter((i) => isOdsOrganisationSystem(i.system))
     .flatMap((i) => (typeof i.value === 'string' ? [i.value] : []));
 }
 
@@ -43,9 +41,12 @@ function checkSender(m: Message, header: Entry, partner: Partner): Issue[] {
   const at = `${header.expression}.sender`;
   const sender = header.resource.sender;
   if (!isObject(sender)) return []; // schema: required
+  const expected = { system: ODS_ORGANISATION_SYSTEM, code: partner.odsCode };
   const direct = odsCodes({ identifier: [sender.identifier] });
   if (direct.length > 0)
-    return direct.includes(partner.odsCode) ? [] : [issues.senderNotCaller(`${at}.identifier.value`)];
+    return direct.includes(partner.odsCode)
+      ? []
+      : [issues.senderNotCaller(`${at}.identifier.value`, expected)];
   const found = lookup(m, sender.reference, header);
   if (found.kind === 'pending' || (found.kind === 'missing' && typeof sender.reference === 'string'))
     return [];
@@ -54,7 +55,7 @@ function checkSender(m: Message, header: Entry, partner: Partner): Issue[] {
   if (codes.length === 0) return [issues.senderMissing(`${found.entry.expression}.identifier`)];
   return codes.includes(partner.odsCode)
     ? []
-    : [issues.senderNotCaller(`${found.entry.expression}.identifier`)];
+    : [issues.senderNotCaller(`${found.entry.expression}.identifier`, expected)];
 }
 
 function checkReason(header: Entry): Issue[] {
@@ -69,7 +70,7 @@ function checkReason(header: Entry): Issue[] {
 }
 
 function nhsNumberOf(patient: Entry): string | undefined {
-  return objects(patient.resource.identifier).find((i) => i.system === NHS_NUMBER_SYSTEM)?.value as
+  return objects(patient.resource.identifier).find((i) => isNhsNumberSystem(i.system))?.value as
     | string
     | undefined;
 }

@@ -72,6 +72,14 @@ export const issues = {
       expression,
       `The trust FHIR server returned something other than the ${expected} referenced`,
     ),
+  /** A warning, not an error: the message is accepted (issue 17 item 3). */
+  unusedReferenceAbsent: (expression: string, type: string | undefined) =>
+    ({
+      severity: 'warning',
+      code: 'not-found',
+      expression,
+      diagnostics: `Not in the message: the gateway does not use ${type ? `a ${type}` : 'what this element refers to'}, so it was neither read nor checked`,
+    }) satisfies Issue,
   tooManyRemote: (expression: string, limit: number) =>
     err('too-costly', expression, `More than ${limit} references to fetch from the trust FHIR server`),
 
@@ -94,8 +102,13 @@ export const issues = {
       expression,
       'sender must name your organisation by ODS code (identifier or an Organization entry)',
     ),
-  senderNotCaller: (expression: string) =>
-    err('forbidden', expression, 'sender is not the ODS organisation of the authenticated partner'),
+  /** Names the code and system expected: the caller's own ODS code, which it already knows. */
+  senderNotCaller: (expression: string, expected: { system: string; code: string }) =>
+    err(
+      'forbidden',
+      expression,
+      `sender is not the ODS organisation of the authenticated partner: expected ${expected.code} (${expected.system})`,
+    ),
   missingResource: (type: string, why: string) =>
     err('required', 'Bundle.entry', `The message needs ${type}: ${why}`),
   patientMismatch: (expression: string) =>

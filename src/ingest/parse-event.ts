@@ -12,9 +12,10 @@ import type {
   ServiceRequest,
 } from 'fhir/r4.js';
 import type { EventCode, Partner, Priority } from '../config/registry-types.js';
+import { currentAddress } from '../fhir/address.js';
 import { BARS_REASON_SYSTEM, housingEventFor } from '../fhir/housing-events.js';
-import { isValidNhsNumber, NHS_NUMBER_SYSTEM, VERIFIED_STATUS_CODES } from '../fhir/nhs-number.js';
-import { ODS_SYSTEM } from './content.js';
+import { isValidNhsNumber, VERIFIED_STATUS_CODES } from '../fhir/nhs-number.js';
+import { isNhsNumberSystem, isOdsOrganisationSystem, isVerificationExtension } from '../fhir/systems.js';
 import { housingNeedsOf, PLANNED_END_URL, primaryOf } from './extract.js';
 import { allResources, type Entry, headerOf, lookup, type Message } from './message.js';
 import type { IntakeProfiles } from './profiles.js';
@@ -30,12 +31,6 @@ import type {
 const CONFIDENTIALITY = 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality';
 /** v3 Confidentiality R (restricted) and V (very restricted): the person's record is protected. */
 const RESTRICTED = new Set(['R', 'V']);
-
-/** UK Core and (retired) Care Connect NHS number verification status extensions. */
-const VERIFICATION_EXTENSIONS = new Set([
-  'https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-NHSNumberVerificationStatus',
-  'https://fhir.hl7.org.uk/STU3/StructureDefinition/Extension-CareConnect-NHSNumberVerificationStatus-1',
-]);
 
 const as = <T extends Resource>(e: Entry) => e.resource as unknown as T;
 
@@ -76,20 +71,16 @@ function aliases(e: Entry): string[] {
   return [...new Set([e.fullUrl, e.id ? `${e.type}/${e.id}` : undefined].filter((a): a is string => !!a))];
 }
 
-function parsePatient(e: Entry): ParsedPatient {
+function parsePatient(e: Entry, receivedAt: string): ParsedPatient {
   const p = as<Patient>(e);
-  const id = (p.identifier ?? []).find(
-    (i) => i.system === NHS_NUMBER_SYSTEM && isValidNhsNumber(i.value ?? ''),
-  );
+  const id = (p.identifier ?? []).find((i) => isNhsNumberSystem(i.system) && isValidNhsNumber(i.value ?? ''));
   const nhsNumber = id?.value ?? '';
   if (!isValidNhsNumber(nhsNumber)) throw new Error('parsePatient: unchecked message');
   const status = id?.extension
-    ?.filter((x) => VERIFICATION_EXTENSIONS.has(x.url))
+    ?.filter((x) => isVerificationExtension(x.url))
     .flatMap((x) => x.valueCodeableConcept?.coding ?? [])
     .find((c) => c.code)?.code;
-  const home = (p.address ?? []).find(
-    (a) => a.postalCode && (a.use === 'home' || a.use === undefined) && !a.period?.end,
-  );
+  const home = currentAddress(p.address, new Date(receivedAt));
   const postcode = home?.postalCode?.toUpperCase().replace(/\s+/g, '');
   const formatted = postcode ? `${postcode.slice(0, -3)} ${postcode.slice(-3)}` : undefined;
   return {
@@ -98,6 +89,7 @@ function parsePatient(e: Entry): ParsedPatient {
     ...(status ? { nhsNumberStatus: status } : {}),
     verified: status !== undefined && VERIFIED_STATUS_CODES.has(status),
     ...(p.birthDate ? { birthDate: p.birthDate } : {}),
+    deceased: p.deceasedBoolean === true || typeof p.deceasedDateTime === 'string',
     ...(formatted && postcode ? { postcode: formatted, postcodeDistrict: postcode.slice(0, -3) } : {}),
   };
 }
@@ -130,13 +122,16 @@ function parseEncounter(e: Entry): ParsedEncounter {
 function parseServiceRequest(m: Message, e: Entry): ParsedServiceRequest {
   const sr = as<ServiceRequest>(e);
   const performerOds = (sr.performer ?? []).flatMap((ref) => {
-    if (ref.identifier?.system === ODS_SYSTEM && ref.identifier.value) return [ref.identifier.value];
+    if (isOdsOrganisationSystem(ref.identifier?.system) && ref.identifier?.value)
+      return [ref.identifier.value];
     const found = lookup(m, ref.reference, e);
     const org =
       found.kind === 'found'
         ? (found.entry.resource as { identifier?: Array<{ system?: string; value?: string }> })
         : {};
-    return (org.identifier ?? []).flatMap((i) => (i.system === ODS_SYSTEM && i.value ? [i.value] : []));
+    return (org.identifier ?? []).flatMap((i) =>
+      isOdsOrganisationSystem(i.system) && i.value ? [i.value] : [],
+    );
   });
   return {
     reference: aliases(e)[0] ?? e.expression,
@@ -176,8 +171,9 @@ export function parseEvent(m: Message, ctx: ParseContext): ParsedEvent {
     sentEvent: { system: header.eventCoding?.system ?? '', code: header.eventCoding?.code ?? '' },
     reason: (reasonCode ?? 'new') as MessageReason,
     occurredAt: typeof timestamp === 'string' ? timestamp : ctx.receivedAt,
+    receivedAt: ctx.receivedAt,
     restricted: restricted(as<Patient>(patientEntry)) || restricted(m.body as { meta?: Resource['meta'] }),
-    patient: parsePatient(patientEntry),
+    patient: parsePatient(patientEntry, ctx.receivedAt),
     ...(encounter ? { encounter: parseEncounter(encounter) } : {}),
     ...(request ? { serviceRequest: parseServiceRequest(m, request) } : {}),
     consents: allResources(m)

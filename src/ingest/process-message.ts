@@ -132,6 +132,8 @@ export async function processMessage(deps: IntakeDeps, req: IntakeRequest): Prom
     isObject(header?.source) && typeof header.source.endpoint === 'string'
       ? header.source.endpoint
       : undefined;
+  const warnings =
+    checked.warnings.length > 0 ? { id: deps.ids.next(), outcome: outcome(checked.warnings) } : undefined;
   const respond = (entries: BundleEntry[]) =>
     JSON.stringify(
       responseMessage({
@@ -144,6 +146,7 @@ export async function processMessage(deps: IntakeDeps, req: IntakeRequest): Prom
         ...(source ? { requestSourceEndpoint: source } : {}),
         gatewayEndpoint: `${deps.settings.publicUrl}/fhir/$process-message`,
         entries,
+        ...(warnings ? { warnings } : {}),
       }),
     );
   let response = '';

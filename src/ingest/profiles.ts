@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020, type SchemaObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { isValidNhsNumber } from '../fhir/nhs-number.js';
+import { SYSTEM_FORMATS } from '../fhir/systems.js';
 
 export interface CodeListEntry {
   system: string;
@@ -66,6 +67,9 @@ export function loadIntakeProfiles(profilesDir: string): IntakeProfiles {
     strictRequired: false,
   });
   ajv.addFormat('nhs-number', { type: 'string', validate: isValidNhsNumber });
+  // Systems with several published spellings: the profiles name the kind, systems.ts the URLs.
+  for (const [name, validate] of Object.entries(SYSTEM_FORMATS))
+    ajv.addFormat(name, { type: 'string', validate });
   const dir = join(profilesDir, 'fhir');
   let files: string[] = [];
   try {

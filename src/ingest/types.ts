@@ -24,7 +24,9 @@ export interface ParsedPatient {
   nhsNumberStatus?: string;
   verified: boolean;
   birthDate?: string;
-  /** Normalised home postcode (`NE6 1AA`) and its outward code district (`NE6`). */
+  /** Patient.deceasedBoolean true or any Patient.deceasedDateTime: a deceased person is never referred. */
+  deceased: boolean;
+  /** Normalised postcode (`NE6 1AA`) of the current address (fhir/address.ts) and its district (`NE6`). */
   postcode?: string;
   postcodeDistrict?: string;
 }
@@ -72,6 +74,8 @@ export interface ParsedEvent {
   reason: MessageReason;
   /** Bundle.timestamp when sent, else the time the gateway received the message. */
   occurredAt: string;
+  /** When the gateway received the message (its own clock): what "current" and "in force" are judged at. */
+  receivedAt: string;
   /** meta.security R or V (v3-Confidentiality) on the Patient or the Bundle: pass on, never widen. */
   restricted: boolean;
   patient: ParsedPatient;

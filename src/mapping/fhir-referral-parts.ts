@@ -5,6 +5,7 @@
  */
 import type { BundleEntry, ContactPoint, Patient } from 'fhir/r4.js';
 import { NHS_NUMBER_SYSTEM } from '../fhir/nhs-number.js';
+import { ODS_ORGANISATION_SYSTEM } from '../fhir/systems.js';
 import type { Dataset } from './build-dataset.js';
 
 type Name = { text?: string; given?: string[]; family?: string; prefix?: string[] };
@@ -103,7 +104,7 @@ export function supportingFrom(d: Dataset, patient: string): BundleEntry[] {
       ...(hospital
         ? {
             serviceProvider: {
-              identifier: { system: 'https://fhir.nhs.uk/Id/ods-organization-code', value: hospital.odsCode },
+              identifier: { system: ODS_ORGANISATION_SYSTEM, value: hospital.odsCode },
               display: hospital.name,
             },
           }

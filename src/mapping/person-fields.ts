@@ -3,10 +3,8 @@
  * the FHIR elements its field needs (minimisation starts at the read).
  */
 import type { ContactPoint, HumanName, Patient } from 'fhir/r4.js';
+import { currentAddress, isNoFixedAbode } from '../fhir/address.js';
 import { type MappingContext, patientOf } from './context.js';
-
-/** NHS "no fixed abode" pseudo-postcode (NHS Data Dictionary, Postcode of usual address). */
-const NO_FIXED_ABODE = 'ZZ99 3VZ';
 
 function officialName(p: Patient): HumanName | undefined {
   const names = (p.name ?? []).filter((n) => n.use !== 'old' && !n.period?.end);
@@ -34,9 +32,9 @@ export function readContactDetails(ctx: MappingContext) {
   const telecom = (p.telecom ?? []).filter(current);
   const phones = telecom.filter((c) => c.system === 'phone' || c.system === 'sms').map(point);
   const emails = telecom.filter((c) => c.system === 'email').map(point);
-  const addresses = (p.address ?? []).filter((a) => a.use !== 'old' && !a.period?.end);
-  const home = addresses.find((a) => a.use === 'home') ?? addresses[0];
-  const noFixedAbode = home?.postalCode?.toUpperCase().replace(/\s+/g, ' ') === NO_FIXED_ABODE;
+  // The address current when the message arrived, as catchment used (fhir/address.ts).
+  const home = currentAddress(p.address, new Date(ctx.event.receivedAt));
+  const noFixedAbode = isNoFixedAbode(home?.postalCode);
   const address =
     home && !noFixedAbode
       ? {
@@ -50,7 +48,9 @@ export function readContactDetails(ctx: MappingContext) {
     ...(phones.length ? { phones } : {}),
     ...(emails.length ? { emails } : {}),
     ...(address ? { address } : {}),
-    ...(noFixedAbode || !home ? { noFixedAbode: true } : {}),
+    ...(noFixedAbode ? { noFixedAbode: true } : {}),
+    // Only previous addresses (or none) were sent: say so rather than claim no fixed abode.
+    ...(!home ? { noCurrentAddress: true } : {}),
   };
   return Object.keys(out).length ? out : undefined;
 }
@@ -63,7 +63,8 @@ export function readPreferredContactMethod(ctx: MappingContext) {
   if (ranked?.system === 'phone' || ranked?.system === 'sms' || ranked?.system === 'email')
     return ranked.system;
   // No phone or email: a letter to the home address is the only way left.
-  return telecom.length === 0 && (p?.address ?? []).some((a) => a.use !== 'old') ? 'post' : undefined;
+  const home = p && currentAddress(p.address, new Date(ctx.event.receivedAt));
+  return telecom.length === 0 && home && !isNoFixedAbode(home.postalCode) ? 'post' : undefined;
 }
 
 const INTERPRETER = 'http://hl7.org/fhir/StructureDefinition/patient-interpreterRequired';

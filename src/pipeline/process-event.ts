@@ -9,6 +9,7 @@ import type { Partner, Registry } from '../config/registry-types.js';
 import { decide } from '../consent/decide.js';
 import { linkReferral, recordDecision } from '../consent/decision-store.js';
 import type { Decision, DecisionEvent } from '../consent/types.js';
+import { isNoFixedAbode } from '../fhir/address.js';
 import type { Ids } from '../ids.js';
 import type { ParsedEvent } from '../ingest/types.js';
 import type { Logger } from '../log.js';
@@ -46,15 +47,13 @@ export interface RecipientOutcome {
   reasons: Array<{ code: string; text: string }>;
 }
 
-const isNoFixedAbode = (postcode: string | undefined) =>
-  postcode?.replace(/\s+/g, '').toUpperCase() === 'ZZ993VZ';
-
 export function decisionEvent(e: ParsedEvent): DecisionEvent {
   return {
     code: e.event,
     occurredAt: e.occurredAt,
     sender: e.sender.partnerId,
     restricted: e.restricted,
+    ...(e.patient.deceased ? { deceased: true } : {}),
     ...(e.encounter
       ? { encounterClass: e.encounter.class, serviceTypes: e.encounter.serviceTypes.map((s) => s.code) }
       : {}),

@@ -157,17 +157,16 @@ const RUNS = { numRuns: 1500, seed: 20261123 };
 let permits = 0;
 
 describe('decide(): properties', () => {
-  it('never permits when no active agreement for the pair is in force at the event and now', () => {
+  // Issue 17 item 3: in force on the gateway's date (now), whatever dates the message carries.
+  it('never permits when no active agreement for the pair is in force now', () => {
     fc.assert(
       fc.property(arbInput, (i: DecisionInput) => {
-        const eventDay = londonDate(new Date(i.event.occurredAt));
         const today = londonDate(i.now);
         const covering = i.agreements.some(
           (a) =>
             a.discloser === i.event.sender &&
             a.recipient === i.recipient.id &&
             a.status === 'active' &&
-            inForce(a, eventDay) &&
             inForce(a, today),
         );
         if (!covering) expect(decide(i).outcome).toBe('withhold');

@@ -335,10 +335,11 @@ const cases: Case[] = [
     check: (d) => expect(d.agreement?.version).toBe(1),
   },
   {
-    name: 'an event from under v1 decided after v1 ended discloses nothing',
+    // Issue 17 item 3: the agreement is judged at the gateway's clock, not the message's dates.
+    name: 'a message dated under v1 arriving after v1 ended is judged by v2, in force today',
     input: discharge([permitHHA()], { occurredAt: '2026-03-30T12:00:00Z' }),
-    outcome: 'withhold',
-    reasons: ['agreement-expired'],
+    outcome: 'permit',
+    check: (d) => expect(d.agreement?.version).toBe(2),
   },
   {
     name: 'agreement version changed mid-stay: the event after the change uses v2',
@@ -347,10 +348,27 @@ const cases: Case[] = [
     check: (d) => expect(d.agreement?.version).toBe(2),
   },
   {
-    name: 'event before any version of the agreement',
+    name: 'a message dated before any version of the agreement is judged by today’s version',
     input: discharge([permitHHA()], { occurredAt: '2025-01-01T12:00:00Z' }),
+    outcome: 'permit',
+    check: (d) => expect(d.agreement?.version).toBe(2),
+  },
+  {
+    name: 'decided before any version of the agreement starts',
+    input: discharge(
+      [permitHHA()],
+      { occurredAt: '2025-01-01T12:00:00Z' },
+      { now: new Date('2025-01-01T12:00:00Z') },
+    ),
     outcome: 'withhold',
     reasons: ['agreement-not-yet-effective'],
+  },
+  {
+    // Issue 17 item 3: Patient.deceasedBoolean true or a deceasedDateTime.
+    name: 'a person recorded as deceased is never referred, whatever the consent and agreement',
+    input: discharge([permitHHA()], { deceased: true }),
+    outcome: 'withhold',
+    reasons: ['deceased'],
   },
   {
     name: 'suspended agreement',

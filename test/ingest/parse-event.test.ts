@@ -19,6 +19,42 @@ async function parsed(name: string, change?: (b: Record<string, unknown>) => voi
   return parseEvent(checked.message, { partner, profiles, receivedAt: '2026-11-23T10:00:00.000Z' });
 }
 
+describe('parseEvent: national spellings and the person (issue 17 item 3)', () => {
+  it('reads the status under the PDS R4 extension spelling as verified', async () => {
+    const e = await parsed('admission', (b) =>
+      patch(b, 'entry.1.resource.identifier.0.extension', [
+        {
+          url: 'https://fhir.nhs.uk/R4/StructureDefinition/Extension-UKCore-NHSNumberVerificationStatus',
+          valueCodeableConcept: {
+            coding: [
+              { system: 'https://fhir.nhs.uk/R4/CodeSystem/UKCore-NHSNumberVerificationStatus', code: '01' },
+            ],
+          },
+        },
+      ]),
+    );
+    expect(e.patient).toMatchObject({ nhsNumberStatus: '01', verified: true, deceased: false });
+  });
+
+  it('reads a deceased person', async () => {
+    const e = await parsed('admission', (b) =>
+      patch(b, 'entry.1.resource.deceasedDateTime', '2026-11-22T23:10:00+00:00'),
+    );
+    expect(e.patient.deceased).toBe(true);
+  });
+
+  it('takes the postcode of the current address, not of a previous one, and the arrival time', async () => {
+    const e = await parsed('admission', (b) =>
+      patch(b, 'entry.1.resource.address', [
+        { use: 'home', postalCode: 'NE6 1AA', period: { end: '2025-08-31' } },
+        { use: 'home', postalCode: 'DH1 3LE', period: { start: '2025-09-01', end: '2027-06-30' } },
+      ]),
+    );
+    expect(e.patient).toMatchObject({ postcode: 'DH1 3LE', postcodeDistrict: 'DH1' });
+    expect(e.receivedAt).toBe('2026-11-23T10:00:00.000Z');
+  });
+});
+
 describe('parseEvent', () => {
   it('reads an admission sent as HL7 v2 A01', async () => {
     const e = await parsed('admission');

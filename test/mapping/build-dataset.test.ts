@@ -98,6 +98,43 @@ describe('buildDataset', () => {
     });
   });
 
+  // Issue 17 item 3: an address whose period has ended is a previous address, not no fixed abode.
+  it('says no current address (not no fixed abode) when every address has ended', () => {
+    const event = sampleEvent();
+    const patient = event.resources.get('Patient/p1') as { address?: unknown[] };
+    patient.address = [
+      { use: 'home', postalCode: 'NE4 5AA', period: { start: '2019-01-01', end: '2025-08-31' } },
+      { use: 'old', postalCode: 'NE6 1AA' },
+    ];
+    const { dataset } = buildDataset(
+      ctx('duty-to-refer', ['contactDetails', 'preferredContactMethod'], event),
+    );
+    expect(dataset.contactDetails).toEqual({
+      phones: [{ value: '07700 900123', use: 'mobile' }],
+      emails: [{ value: 'ada.synthetic@example.org' }],
+      noCurrentAddress: true,
+    });
+    expect(() => assertDataset(validators, 'duty-to-refer', dataset)).not.toThrow();
+  });
+
+  it('sends the current address, one ending in the future included, and not the previous one', () => {
+    const event = sampleEvent();
+    const patient = event.resources.get('Patient/p1') as { address?: unknown[] };
+    patient.address = [
+      { use: 'home', line: ['1 Old Road'], postalCode: 'NE4 5AA', period: { end: '2025-08-31' } },
+      {
+        use: 'home',
+        line: ['2 New Road'],
+        postalCode: 'NE2 1XD',
+        period: { start: '2025-09-01', end: '2027-06-30' },
+      },
+    ];
+    const { dataset } = buildDataset(ctx('duty-to-refer', ['contactDetails'], event));
+    expect(dataset.contactDetails).toMatchObject({ address: { lines: ['2 New Road'], postcode: 'NE2 1XD' } });
+    expect(JSON.stringify(dataset)).not.toContain('Old Road');
+    expect(JSON.stringify(dataset)).not.toContain('noFixedAbode');
+  });
+
   it('maps the sample through a real decision: consent narrowing removes fields before they are read', () => {
     const event = sampleEvent();
     const decision = decide({
