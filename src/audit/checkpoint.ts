@@ -14,7 +14,8 @@ import type { Ids } from '../ids.js';
 import type { Db, Store } from '../store/index.js';
 import { lockAuditChain, readChainHead } from './audit-log.js';
 import { GENESIS_HASH } from './canonical.js';
-import type { ChainVerification, Checkpoint, CheckpointPayload } from './types.js';
+import { visibleSummary } from './query.js';
+import type { AuditVisibility, ChainVerification, Checkpoint, CheckpointPayload } from './types.js';
 import { verifyChain } from './verify.js';
 
 export const CHECKPOINT_TYP = 'homeward-audit-checkpoint+jws';
@@ -26,12 +27,22 @@ export interface CheckpointDeps {
   ids: Ids;
 }
 
-/** Sign the current head and keep the checkpoint in `audit_checkpoints`. */
-export async function takeCheckpoint(deps: CheckpointDeps): Promise<Checkpoint> {
+/**
+ * Sign the current head and keep the checkpoint in `audit_checkpoints`. With a `partners`
+ * visibility (an auditor without gateway-wide figures, issue 17 item 8) the checkpoint is of the
+ * newest entry that auditor can see instead: it pins the chain up to there (its `entries` is that
+ * prefix's length, which the entry's own seq already shows) and says nothing of later activity.
+ * It verifies like any other; the gateway-wide checkpoints, of higher seqs, stay the latest.
+ */
+export async function takeCheckpoint(
+  deps: CheckpointDeps,
+  visibility: AuditVisibility = { kind: 'all' },
+): Promise<Checkpoint> {
   return deps.store.transaction(async (tx) => {
     // Same lock as append: the head read and the insert must not race another writer.
     await lockAuditChain(tx);
-    const head = await readChainHead(tx);
+    const head =
+      visibility.kind === 'all' ? await readChainHead(tx) : (await visibleSummary(tx, visibility)).head;
     const seq = head?.seq ?? 0;
     const count = await tx
       .selectFrom('audit')

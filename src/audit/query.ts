@@ -25,6 +25,52 @@ export function visibilityOf(registry: Registry, partnerId: string): AuditVisibi
   return { kind: 'partners', partners: registry.partner(partnerId)?.auditOf ?? [] };
 }
 
+/**
+ * Whether a reader may see what passes between `sender` and `recipient`: by the rule the entry
+ * queries apply (an entry is visible when its actor, the sender, or its recipient is audited),
+ * so a trust's IG lead can dry-run its trust's disclosures to any recipient, and an auditor of
+ * neither party can look into none of them (issue 17 item 8).
+ */
+export function auditsPair(visibility: AuditVisibility, sender: string, recipient: string): boolean {
+  return (
+    visibility.kind === 'all' ||
+    visibility.partners.includes(sender) ||
+    visibility.partners.includes(recipient)
+  );
+}
+
+/** Whether the partner's file opts in to gateway-wide chain figures (issue 17 item 8). */
+export function gatewayWideFiguresOf(registry: Registry, partnerId: string): boolean {
+  return registry.partner(partnerId)?.audit?.gatewayWideFigures === true;
+}
+
+/**
+ * How many entries `visibility` shows, and the newest of them: the chain figures of a reader
+ * whose figures are limited to its audited partners (issue 17 item 8).
+ */
+export async function visibleSummary(
+  db: Db,
+  visibility: AuditVisibility,
+): Promise<{ entries: number; head: { seq: number; hash: string } | null }> {
+  const where = (eb: Eb) => conditions(eb, {}, visibility, 0);
+  const count = await db
+    .selectFrom('audit')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where(where)
+    .executeTakeFirst();
+  const newest = await db
+    .selectFrom('audit')
+    .select(['seq', 'hash'])
+    .where(where)
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return {
+    entries: Number(count?.n ?? 0),
+    head: newest ? { seq: Number(newest.seq), hash: newest.hash } : null,
+  };
+}
+
 type Eb = ExpressionBuilder<Database, 'audit'>;
 
 function conditions(eb: Eb, filter: AuditFilter, visibility: AuditVisibility, afterSeq: number) {

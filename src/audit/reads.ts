@@ -12,9 +12,9 @@ import { latestCheckpoint, takeCheckpoint, verifyAgainstCheckpoint } from './che
 import { auditCsv } from './export-csv.js';
 import { auditBundle } from './export-fhir.js';
 import { parseEventsQuery, parseExportQuery, parseNoQuery, parseSubjectReportQuery } from './params.js';
-import { type AuditPage, findEntries, matchingRows } from './query.js';
+import { type AuditPage, findEntries, matchingRows, visibleSummary } from './query.js';
 import { type SubjectReport, subjectReport } from './subject-report.js';
-import type { AuditLog, AuditReader, ChainVerification, Checkpoint } from './types.js';
+import type { AuditLog, AuditReader, AuditVerification, ChainVerification, Checkpoint } from './types.js';
 import { type VerifyOptions, verifyChain } from './verify.js';
 
 export interface AuditReadDeps {
@@ -74,15 +74,32 @@ export async function verifyAudit(
   };
 }
 
+/** Gateway-wide chain figures: the operator's own reads, or an auditor whose file opts in. */
+function wideFigures(reader: AuditReader): boolean {
+  return reader.visibility.kind === 'all' || reader.gatewayWideFigures === true;
+}
+
+/**
+ * The whole chain is verified for every reader (a hash chain cannot be checked in part, and an
+ * auditor must learn that the log it relies on is broken), but the counts are the reader's own:
+ * without gateway-wide figures `entries` and `head` cover only the entries it may see, so an
+ * auditor of some partners cannot read the gateway's volume of other partners' activity.
+ */
 export async function readVerification(
   deps: AuditReadDeps,
   reader: AuditReader,
   query: Query,
   opts: Pick<VerifyOptions, 'onProgress'> = {},
-): Promise<ChainVerification> {
+): Promise<AuditVerification> {
   parseNoQuery(query);
   await recordRead(deps, reader, 'verify');
-  return verifyAudit(deps, opts);
+  const chain = await verifyAudit(deps, opts);
+  if (wideFigures(reader)) return { ...chain, figures: 'gateway-wide' };
+  return {
+    ...chain,
+    ...(await visibleSummary(deps.store.db, reader.visibility)),
+    figures: 'audited-partners',
+  };
 }
 
 export async function readCheckpoint(
@@ -92,7 +109,7 @@ export async function readCheckpoint(
 ): Promise<Checkpoint> {
   parseNoQuery(query);
   await recordRead(deps, reader, 'checkpoint');
-  return takeCheckpoint(deps);
+  return takeCheckpoint(deps, wideFigures(reader) ? { kind: 'all' } : reader.visibility);
 }
 
 export interface AuditExport {

@@ -124,6 +124,12 @@ export interface AuditReader {
   partnerId: string;
   requestId?: string;
   visibility: AuditVisibility;
+  /**
+   * Whether chain figures (verify counts, checkpoints) may cover the whole gateway: always with
+   * visibility `all`; for a partner only when its file says `audit.gatewayWideFigures` (issue 17
+   * item 8). Otherwise they cover only what `visibility` shows.
+   */
+  gatewayWideFigures?: boolean;
 }
 
 /** The result of recomputing the chain. */
@@ -134,6 +140,14 @@ export interface ChainVerification {
   /** The first entry whose link does not hold (missing, edited, moved or forged). */
   firstBrokenSeq?: number;
   problem?: string;
+}
+
+/**
+ * GET /audit/verify: the chain verified whole (a hash chain cannot be checked in part), with
+ * `entries` and `head` counted over what the reader may see (`figures`, issue 17 item 8).
+ */
+export interface AuditVerification extends ChainVerification {
+  figures: 'gateway-wide' | 'audited-partners';
 }
 
 /** The signed statement "the chain had `entries` entries and its head was `seq`/`hash` at `at`". */

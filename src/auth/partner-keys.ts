@@ -3,13 +3,13 @@
  * "Registering a client"): an inline JWKS from the partner file, or a `jwksUri` fetched and
  * cached by jose, which refetches when a `kid` it has not seen arrives (key rotation) with a
  * cooldown so a stream of unknown kids cannot make us hammer the partner's server.
- * A `jwksUri` whose host is or resolves to a private, loopback or link-local address is never
- * fetched (SSRF: src/delivery/address-policy.ts), and the fetch connects only to an address the
- * same check accepts (DNS rebinding); the assertion is refused as unverifiable.
+ * A `jwksUri` whose host is or resolves to a non-public address (private, loopback, link-local,
+ * reserved...) is never fetched (SSRF: src/net/address-policy.ts), and the fetch connects only
+ * to an address the same check accepts (DNS rebinding); the assertion is refused as unverifiable.
  */
 import { createLocalJWKSet, createRemoteJWKSet, customFetch, errors, type JWTVerifyGetKey } from 'jose';
 import type { Partner } from '../config/registry-types.js';
-import { guardedDispatcher, type Lookup, resolvedAddressProblem } from '../delivery/address-policy.js';
+import { guardedDispatcher, type Lookup, resolvedAddressProblem } from '../net/address-policy.js';
 
 export type KeyResolver = (partner: Partner) => JWTVerifyGetKey;
 

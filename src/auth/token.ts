@@ -90,13 +90,16 @@ export async function requestToken(form: Record<string, unknown>, deps: TokenDep
   if (!verified.ok) return error(401, 'invalid_client', verified.reason);
   const { partner } = verified;
 
+  // The jti is spent as soon as the assertion is verified, whatever is then refused (issue 17
+  // item 6): RFC 7523 section 3 lets a server refuse a jti it has seen, and an assertion
+  // answered invalid_scope was still presented once, so it must not be usable again.
+  if (!(await rememberJti(deps.store, partner.id, verified.jti, verified.expiresAt, now))) {
+    return error(401, 'invalid_client', 'client_assertion jti has already been used', partner.id);
+  }
   const requested = scope.split(/\s+/).filter(Boolean);
   const granted = SUPPORTED_SCOPES.filter((s) => requested.includes(s) && partner.scopes.includes(s));
   if (granted.length === 0) {
     return error(400, 'invalid_scope', 'None of the requested scopes is allowed for this client', partner.id);
-  }
-  if (!(await rememberJti(deps.store, partner.id, verified.jti, verified.expiresAt, now))) {
-    return error(401, 'invalid_client', 'client_assertion jti has already been used', partner.id);
   }
   const { token, expiresIn } = await issueAccessToken(partner.id, granted, {
     keys: deps.keys,

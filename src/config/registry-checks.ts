@@ -36,6 +36,7 @@ export function checkPartners(
 
 /**
  * `auditOf` (issue 5, partner isolation): only an auditor has one, and it names known partners.
+ * `audit` (issue 17 item 8) likewise belongs to auditors only.
  * Ids of partner files that failed to load were reported already, so they are not reported again.
  */
 export function checkAuditScopes(
@@ -44,6 +45,10 @@ export function checkAuditScopes(
   problems: RegistryProblem[],
 ): void {
   for (const p of partners.values()) {
+    // Gateway-wide figures are for the gateway's own IG function only (issue 17 item 8).
+    if (p.audit !== undefined && !p.roles.includes('auditor')) {
+      problems.push({ file: p.source, path: 'audit', message: 'audit needs the role auditor' });
+    }
     if (p.auditOf === undefined) continue;
     if (!p.roles.includes('auditor')) {
       problems.push({ file: p.source, path: 'auditOf', message: 'auditOf needs the role auditor' });

@@ -58,6 +58,12 @@ export interface Partner {
    * them is the actor or the recipient). Without it an auditor sees only gateway-level entries.
    */
   auditOf?: string[];
+  /**
+   * Auditors only (issue 17 item 8): `gatewayWideFigures: true` lets this auditor's
+   * /audit/verify and /audit/checkpoint report the whole chain (every partner's entries counted).
+   * Without it those figures cover only the partners in `auditOf`. It widens no entry query.
+   */
+  audit?: { gatewayWideFigures: boolean };
   /** Sample files are marked so they can never be mistaken for a real organisation. */
   synthetic?: boolean;
   /** Where it was loaded from (set by the loader). */

@@ -29,6 +29,8 @@ export interface Settings {
   /** Requests per minute per partner on the API, and per partner+address on the token endpoint. */
   rateLimitPerMinute: number;
   tokenRateLimitPerMinute: number;
+  /** Token requests per minute per source address, whatever client they claim (issue 17 item 6). */
+  tokenRateLimitPerAddressPerMinute: number;
   /**
    * Secret for the audit subject HMAC (HMAC-SHA256 of the NHS number). Unset in dev: generated
    * into KEYS_DIR on first start; required in production.
@@ -197,6 +199,14 @@ export function parseSettings(env: Env): Settings {
   const accessTokenTtlSeconds = integer(env, 'ACCESS_TOKEN_TTL_SECONDS', 600, 300, 900, problems);
   const rateLimitPerMinute = integer(env, 'RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000, problems);
   const tokenRateLimitPerMinute = integer(env, 'TOKEN_RATE_LIMIT_PER_MINUTE', 30, 1, 1_000_000, problems);
+  const tokenRateLimitPerAddressPerMinute = integer(
+    env,
+    'TOKEN_RATE_LIMIT_PER_ADDRESS_PER_MINUTE',
+    120,
+    1,
+    1_000_000,
+    problems,
+  );
   const auditCheckpointIntervalMs = integer(
     env,
     'AUDIT_CHECKPOINT_INTERVAL_MS',
@@ -230,6 +240,7 @@ export function parseSettings(env: Env): Settings {
     accessTokenTtlSeconds,
     rateLimitPerMinute,
     tokenRateLimitPerMinute,
+    tokenRateLimitPerAddressPerMinute,
     auditSubjectKey,
     auditCheckpointIntervalMs,
     delivery,

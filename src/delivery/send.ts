@@ -31,8 +31,8 @@ function errorClass(err: unknown): string {
   if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) return 'timeout';
   const cause = err instanceof Error ? (err.cause as { code?: unknown } | undefined) : undefined;
   const code = typeof cause?.code === 'string' ? cause.code : undefined;
-  // Refused at connect (a name that now resolves somewhere private): say so, not "network".
-  if (code === 'EADDRREFUSED') return 'refused: resolves to a private, loopback or link-local address';
+  // Refused at connect (a name that now resolves to a non-public address): say so, not "network".
+  if (code === 'EADDRREFUSED') return 'refused: resolves to a non-public address';
   return code ? `network:${code}` : 'network';
 }
 

@@ -7,7 +7,7 @@
  */
 import type { Partner, RegistryProblem } from '../config/registry-types.js';
 import type { SecretReader } from '../fhir/trust-credentials.js';
-import { literalAddressProblem } from './address-policy.js';
+import { literalAddressProblem } from '../net/address-policy.js';
 import { isWebhookSecret } from './webhook-signature.js';
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);

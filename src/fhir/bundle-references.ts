@@ -26,7 +26,10 @@ export type ParsedReference =
   | { kind: 'relative'; type: string; id: string }
   | { kind: 'invalid' };
 
-const ID = '[A-Za-z0-9\\-\\.]{1,64}';
+// R4 id syntax (datatypes.html#id). An id of dots only ("." or "..") is refused although the
+// pattern allows it: as a URL path segment it is a dot segment (RFC 3986 section 5.2.4), so
+// `Location/..` would be fetched as the trust server's base with the gateway's credentials.
+const ID = '(?!\\.+(?:/|$))[A-Za-z0-9\\-\\.]{1,64}';
 const TYPE_ID = new RegExp(`^([A-Z][A-Za-z]+)/(${ID})(?:/_history/${ID})?$`);
 const RESTFUL = new RegExp(`^(https?://\\S+?)/([A-Z][A-Za-z]+)/(${ID})(?:/_history/${ID})?$`);
 

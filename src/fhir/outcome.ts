@@ -44,7 +44,7 @@ export const unauthorized = (msg: string, wwwAuthenticate: string) =>
   new OutcomeError(401, outcome([{ code: 'login', diagnostics: msg }]), {
     'www-authenticate': wwwAuthenticate,
   });
-export const forbidden = (msg: string) => fail(403, 'forbidden', msg);
+export const forbidden = (msg: string, expression?: string) => fail(403, 'forbidden', msg, expression);
 export const notFound = (msg = 'Not found') => fail(404, 'not-found', msg);
 export const methodNotAllowed = (msg: string) => fail(405, 'not-supported', msg);
 export const conflict = (msg: string, code: IssueCode = 'conflict') => fail(409, code, msg);

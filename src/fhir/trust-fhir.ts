@@ -12,7 +12,14 @@ import type { Partner } from '../config/registry-types.js';
 import { NHS_NUMBER_SYSTEM } from './systems.js';
 import type { TrustCredentials } from './trust-credentials.js';
 
-export type RemoteFailure = 'timeout' | 'unreachable' | 'server-error' | 'refused' | 'bad-response';
+export type RemoteFailure =
+  | 'timeout'
+  | 'unreachable'
+  | 'server-error'
+  | 'refused'
+  | 'bad-response'
+  /** `type/id` would not stay a plain `Type/id` path under the base: never sent. */
+  | 'unsafe-path';
 
 export type RemoteRead =
   | { kind: 'found'; resource: Readonly<Record<string, unknown>> }
@@ -43,6 +50,26 @@ export interface TrustFhirOptions {
 export const TRUST_FHIR_DEFAULTS = { timeoutMs: 3000, attempts: 3, backoffMs: 200 } as const;
 
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
+
+const RESOURCE_TYPE = /^[A-Z][A-Za-z]{1,63}$/;
+const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
+
+/**
+ * True when `<base>/<type>/<id>` is still exactly that path once a URL parser has normalised it
+ * (dot segments removed, RFC 3986 section 5.2.4; WHATWG URL does the same to `%2e`): a read must
+ * reach `Type/id` under the trust's base and nowhere else, since it carries the trust's credentials.
+ */
+export function isPlainReadPath(baseUrl: string, type: string, id: string): boolean {
+  if (!RESOURCE_TYPE.test(type) || !FHIR_ID.test(id) || /^\.+$/.test(id)) return false;
+  try {
+    const base = new URL(baseUrl);
+    const basePath = base.pathname.replace(/\/+$/, '');
+    const target = new URL(`${baseUrl.replace(/\/+$/, '')}/${type}/${id}`);
+    return target.origin === base.origin && target.pathname === `${basePath}/${type}/${id}` && !target.search;
+  } catch {
+    return false;
+  }
+}
 
 function statusOf(err: unknown): number | undefined {
   const status = (err as { response?: { status?: unknown } } | undefined)?.response?.status;
@@ -141,8 +168,15 @@ export function trustFhir(options: TrustFhirOptions): TrustFhir {
   }
 
   return {
-    read: (partner, type, id, signal) =>
-      withRetries(partner, (client, options) => client.read({ resourceType: type, id, options }), signal),
+    read: async (partner, type, id, signal) => {
+      if (partner.fhirBaseUrl && !isPlainReadPath(partner.fhirBaseUrl, type, id))
+        return { kind: 'failed', failure: 'unsafe-path' };
+      return withRetries(
+        partner,
+        (client, options) => client.read({ resourceType: type, id, options }),
+        signal,
+      );
+    },
     async searchConsents(partner, nhsNumber, signal) {
       const searchParams = {
         'patient:identifier': `${NHS_NUMBER_SYSTEM}|${nhsNumber}`,

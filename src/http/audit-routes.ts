@@ -5,7 +5,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Request, RequestHandler } from 'express';
-import { visibilityOf } from '../audit/query.js';
+import { gatewayWideFiguresOf, visibilityOf } from '../audit/query.js';
 import {
   type AuditReadDeps,
   readCheckpoint,
@@ -21,7 +21,12 @@ import type { RouteSpec } from './routes.js';
 
 function readerOf(req: Request, deps: Deps): AuditReader {
   const { partnerId } = callerOf(req);
-  return { partnerId, requestId: String(req.id ?? ''), visibility: visibilityOf(deps.registry, partnerId) };
+  return {
+    partnerId,
+    requestId: String(req.id ?? ''),
+    visibility: visibilityOf(deps.registry, partnerId),
+    gatewayWideFigures: gatewayWideFiguresOf(deps.registry, partnerId),
+  };
 }
 
 export function auditRoutes(deps: Deps): RouteSpec[] {

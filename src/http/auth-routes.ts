@@ -1,7 +1,7 @@
 import { ASSERTION_ALGORITHMS } from '../auth/client-assertion.js';
 import { requestToken, SUPPORTED_SCOPES, tokenUrl } from '../auth/token.js';
 import type { Deps } from '../deps.js';
-import { tokenRateLimit } from './rate-limit.js';
+import { tokenAddressRateLimit, tokenRateLimit } from './rate-limit.js';
 import type { RouteSpec } from './routes.js';
 
 /** The SMART Backend Services token endpoint and its discovery document (issue 3). */
@@ -11,6 +11,7 @@ export function authRoutes(deps: Deps): RouteSpec[] {
       method: 'post',
       path: '/oauth/token',
       scope: 'public',
+      beforeBody: [tokenAddressRateLimit(deps.settings.tokenRateLimitPerAddressPerMinute)],
       handlers: [
         tokenRateLimit(deps.settings.tokenRateLimitPerMinute),
         async (req, res) => {

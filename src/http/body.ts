@@ -1,7 +1,8 @@
 /**
  * Request bodies: JSON (application/fhir+json, application/json) up to 1 MB, and
  * form-encoded for the OAuth token endpoint. Anything else that carries a body is answered
- * 415 before a route sees it, so no handler ever meets an unparsed body.
+ * 415 before a handler sees it, so no handler ever meets an unparsed body. app.ts runs these
+ * after authentication (issue 17 item 6): a caller without a valid token is never parsed.
  */
 import express, { type RequestHandler } from 'express';
 import { unsupportedMediaType } from '../fhir/outcome.js';

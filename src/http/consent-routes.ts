@@ -3,10 +3,14 @@
  * Parameters resource with `message` (the Bundle), `sender` and `recipient` (partner ids) and
  * optionally `at` (dateTime); output a Parameters with the decision. Nothing is stored or sent,
  * and nothing is audited: no personal data leaves the gateway, only the IG lead's own input.
+ * An auditor may evaluate only a pair of which it audits the sender or the recipient (403
+ * otherwise), as the audit's own isolation rule lets it see those partners' decisions.
  */
 import type { Parameters as FhirParameters } from 'fhir/r4.js';
+import { auditsPair, visibilityOf } from '../audit/query.js';
+import { callerOf } from '../auth/caller.js';
 import type { Deps } from '../deps.js';
-import { badRequest } from '../fhir/outcome.js';
+import { badRequest, forbidden } from '../fhir/outcome.js';
 import { dryRun } from '../pipeline/dry-run.js';
 import type { RouteSpec } from './routes.js';
 
@@ -45,7 +49,17 @@ export function consentRoutes(deps: Deps): RouteSpec[] {
       scope: 'audit.read',
       handlers: [
         async (req, res) => {
-          const result = await dryRun(deps, readInput(req.body));
+          const input = readInput(req.body);
+          // Authorisation at the edge, before any evaluation (issue 17 item 8): the dry run
+          // shows an agreement's terms and decision, so only for a pair the auditor audits.
+          const visibility = visibilityOf(deps.registry, callerOf(req).partnerId);
+          if (!auditsPair(visibility, input.sender, input.recipient)) {
+            throw forbidden(
+              'Neither sender nor recipient is a partner this auditor audits (auditOf)',
+              'Parameters.parameter',
+            );
+          }
+          const result = await dryRun(deps, input);
           res.type('application/fhir+json').send(JSON.stringify(result));
         },
       ],

@@ -3,7 +3,9 @@
  * 429 with Retry-After and RateLimit headers. API routes count per authenticated partner; the
  * token endpoint counts per claimed client id and source address (the claim is unverified at
  * that point, so the address is part of the key: a stranger cannot use up a partner's budget
- * from elsewhere). Counters live in process memory: each gateway process limits on its own.
+ * from elsewhere), and per source address alone before the body is read, so rotating the
+ * unverified `iss` does not buy a fresh budget (issue 17 item 6). Counters live in process
+ * memory: each gateway process limits on its own.
  */
 import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
@@ -37,7 +39,15 @@ export function apiRateLimit(perMinute: number): RequestHandler {
   return limiter(perMinute, (req) => `partner:${callerOf(req).partnerId}`);
 }
 
-/** Limits token requests per (claimed client, address). */
+/**
+ * Limits token requests per source address, whoever they claim to be. Needs no body, so it runs
+ * before the body is read: a flood from one address is refused unparsed.
+ */
+export function tokenAddressRateLimit(perMinute: number): RequestHandler {
+  return limiter(perMinute, (req) => `token-address:${address(req)}`);
+}
+
+/** Limits token requests per (claimed client, address); runs once the form is parsed. */
 export function tokenRateLimit(perMinute: number): RequestHandler {
   return limiter(perMinute, (req) => {
     const body = req.body as Record<string, unknown> | undefined;

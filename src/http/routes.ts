@@ -23,6 +23,11 @@ export interface RouteSpec {
   path: string;
   /** `public` routes need no token; every other route names the one scope it requires. */
   scope: Scope | 'public';
+  /**
+   * Cheap checks of a public route that need no body (a per-address rate limit): they run before
+   * the body is read, as authentication does for the other routes.
+   */
+  beforeBody?: RequestHandler[];
   /** Handlers run after authentication and body parsing. */
   handlers: RequestHandler[];
 }

@@ -63,7 +63,10 @@ export async function fetchRemote(
     const c = candidates[i] as RemoteCandidate;
     const at = `${c.expression}.reference`;
     if (r.kind === 'not-found') invalid.push(issues.remoteNotFound(at, r.status));
-    if (r.kind === 'failed') {
+    // The sender's reference, not the server, is at fault: 422 like any malformed reference.
+    if (r.kind === 'failed' && r.failure === 'unsafe-path')
+      invalid.push(issues.unresolvedReference(at, 'malformed'));
+    if (r.kind === 'failed' && r.failure !== 'unsafe-path') {
       ctx.onFailure?.({
         partner: ctx.partner.id,
         type: c.type,

@@ -5,7 +5,7 @@
  * Checked at start and daily, in the background: a partner's server never delays the start.
  */
 import type { Registry } from '../config/registry-types.js';
-import { guardedDispatcher, type Lookup, resolvedAddressProblem } from '../delivery/address-policy.js';
+import { guardedDispatcher, type Lookup, resolvedAddressProblem } from '../net/address-policy.js';
 
 export interface JwksCheck {
   partner: string;

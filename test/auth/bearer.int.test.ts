@@ -186,3 +186,36 @@ describe('per-partner rate limits', () => {
     expect(third.headers['retry-after']).toBeDefined();
   });
 });
+
+describe('the token endpoint limits each source address, whatever client it claims (issue 17 item 6)', () => {
+  it('a client rotating the unverified iss is still limited per address', async () => {
+    const settings = { ...deps.settings, tokenRateLimitPerMinute: 100, tokenRateLimitPerAddressPerMinute: 3 };
+    const limited = createApp({ ...deps, settings });
+    const url = tokenUrl(settings.publicUrl);
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      // A fresh (unknown, unverifiable) client id each time: a fresh bucket if iss were the key.
+      const assertion = await clientAssertion('north-coast-trust', url, { now: new Date(TEST_NOW) });
+      const [h, , s] = assertion.split('.');
+      const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+      const forged = `${h}.${b64({ iss: `rotating-${i}`, sub: `rotating-${i}`, aud: url, jti: `j${i}` })}.${s}`;
+      const res = await request(limited).post('/oauth/token').type('form').send({
+        grant_type: 'client_credentials',
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: forged,
+        scope: 'system/Bundle.c',
+      });
+      statuses.push(res.status);
+    }
+    expect(statuses).toEqual([401, 401, 401, 429, 429]);
+  });
+
+  it('the per-address limit answers before the body is parsed: a flood of malformed forms is 429', async () => {
+    const settings = { ...deps.settings, tokenRateLimitPerAddressPerMinute: 1 };
+    const limited = createApp({ ...deps, settings });
+    const send = () =>
+      request(limited).post('/oauth/token').set('content-type', 'application/json').send('{"grant_type":');
+    expect((await send()).status).toBe(400);
+    expect((await send()).status).toBe(429);
+  });
+});

@@ -176,3 +176,16 @@ describe('GET /.well-known/smart-configuration', () => {
     );
   });
 });
+
+describe('an assertion refused with invalid_scope still consumes its jti (issue 17 item 6)', () => {
+  it('replaying it with an allowed scope is refused as a replay', async () => {
+    const assertion = await clientAssertion(TRUST, url, { now: NOW, jti: 'scope-probe' });
+    const refused = await post(tokenForm(assertion, 'audit.read'));
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toBe('invalid_scope');
+    const replay = await post(tokenForm(assertion, 'system/Bundle.c'));
+    expect(replay.status).toBe(401);
+    expect(replay.body.error).toBe('invalid_client');
+    expect(replay.body.error_description).toMatch(/already been used/);
+  });
+});

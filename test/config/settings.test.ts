@@ -27,6 +27,7 @@ describe('parseSettings', () => {
       accessTokenTtlSeconds: 600,
       rateLimitPerMinute: 600,
       tokenRateLimitPerMinute: 30,
+      tokenRateLimitPerAddressPerMinute: 120,
       auditSubjectKey: undefined,
       auditCheckpointIntervalMs: 3_600_000,
       delivery: {

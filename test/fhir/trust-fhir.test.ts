@@ -40,6 +40,41 @@ afterEach(() => {
 });
 afterAll(() => nock.enableNetConnect());
 
+describe('read paths (issue 17 item 7)', () => {
+  it.each([
+    ['Location', '..'],
+    ['Location', '.'],
+    ['Location', '...'],
+    ['..', 'x'],
+    ['Location', 'a/../../admin'],
+    ['Location', 'a?x=1'],
+  ])('%s/%s is never requested: it would not stay Type/id under the base', async (type, id) => {
+    const hits: string[] = [];
+    nock(BASE)
+      .get(() => true)
+      .optionally()
+      .times(10)
+      .reply((uri) => {
+        hits.push(uri);
+        return [200, { resourceType: 'CapabilityStatement' }];
+      });
+    const r = await client().read(partner({ secretRef: 'env:TRUST_FHIR_TOKEN' }), type, id, signal());
+    expect(r).toEqual({ kind: 'failed', failure: 'unsafe-path' });
+    expect(hits).toEqual([]);
+  });
+
+  it('a dotted id that is not a dot segment is an ordinary read', async () => {
+    nock(BASE).get('/R4/Location/ward.12').reply(200, { resourceType: 'Location', id: 'ward.12' });
+    const r = await client().read(
+      partner({ secretRef: 'env:TRUST_FHIR_TOKEN' }),
+      'Location',
+      'ward.12',
+      signal(),
+    );
+    expect(r).toMatchObject({ kind: 'found' });
+  });
+});
+
 describe('reading from a trust FHIR server', () => {
   it('sends the static bearer token and asks for FHIR JSON', async () => {
     nock(BASE, { reqheaders: { authorization: 'Bearer static-token-1', accept: 'application/fhir+json' } })

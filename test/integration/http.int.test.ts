@@ -1,10 +1,15 @@
 import request from 'supertest';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { testApp } from '../helpers/test-app.js';
+import { bearer } from '../helpers/tokens.js';
 
 let app: Awaited<ReturnType<typeof testApp>>['app'];
+/** A trust's token: protected routes read the body only once the caller is known (issue 17 item 6). */
+let trust: string;
 beforeAll(async () => {
-  ({ app } = await testApp());
+  const ctx = await testApp();
+  app = ctx.app;
+  trust = await bearer(ctx.deps, 'north-coast-trust');
 });
 
 describe('health and keys', () => {
@@ -60,6 +65,7 @@ describe('malformed request bodies never cause a 5xx', () => {
   it('answers 400 OperationOutcome for bad JSON on a FHIR route', async () => {
     const res = await request(app)
       .post(fhirPath)
+      .set('authorization', trust)
       .set('content-type', 'application/fhir+json')
       .send('{"resourceType":');
     expect(res.status).toBe(400);
@@ -70,7 +76,7 @@ describe('malformed request bodies never cause a 5xx', () => {
   });
 
   it('answers 400 problem+json for bad JSON elsewhere', async () => {
-    const res = await request(app).post('/health/live').set('content-type', 'application/json').send('[1,');
+    const res = await request(app).post('/oauth/token').set('content-type', 'application/json').send('[1,');
     expect(res.status).toBe(400);
     expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(JSON.parse(res.text)).toMatchObject({ status: 400, detail: 'Request body is not valid JSON' });
@@ -78,7 +84,11 @@ describe('malformed request bodies never cause a 5xx', () => {
 
   it('answers 413 for a body over 1 MB', async () => {
     const big = JSON.stringify({ resourceType: 'Bundle', pad: 'x'.repeat(1_100_000) });
-    const res = await request(app).post(fhirPath).set('content-type', 'application/fhir+json').send(big);
+    const res = await request(app)
+      .post(fhirPath)
+      .set('authorization', trust)
+      .set('content-type', 'application/fhir+json')
+      .send(big);
     expect(res.status).toBe(413);
     expect(res.body.issue[0].code).toBe('too-costly');
   });
@@ -86,6 +96,7 @@ describe('malformed request bodies never cause a 5xx', () => {
   it('answers 415 saying JSON is required for FHIR XML', async () => {
     const res = await request(app)
       .post(fhirPath)
+      .set('authorization', trust)
       .set('content-type', 'application/fhir+xml')
       .send('<Bundle xmlns="http://hl7.org/fhir"/>');
     expect(res.status).toBe(415);
@@ -93,7 +104,11 @@ describe('malformed request bodies never cause a 5xx', () => {
   });
 
   it('answers 415 for other content types', async () => {
-    const res = await request(app).post(fhirPath).set('content-type', 'text/plain').send('hello');
+    const res = await request(app)
+      .post(fhirPath)
+      .set('authorization', trust)
+      .set('content-type', 'text/plain')
+      .send('hello');
     expect(res.status).toBe(415);
     expect(res.body.issue[0].code).toBe('not-supported');
   });
@@ -101,6 +116,7 @@ describe('malformed request bodies never cause a 5xx', () => {
   it('answers 415 for an unsupported charset', async () => {
     const res = await request(app)
       .post(fhirPath)
+      .set('authorization', trust)
       .set('content-type', 'application/json; charset=iso-8859-1')
       .send('{}');
     expect(res.status).toBe(415);
@@ -109,6 +125,7 @@ describe('malformed request bodies never cause a 5xx', () => {
   it('answers 400 for JSON that is not an object or array (strict mode)', async () => {
     const res = await request(app)
       .post(fhirPath)
+      .set('authorization', trust)
       .set('content-type', 'application/json')
       .send('"just a string"');
     expect(res.status).toBe(400);

@@ -143,3 +143,46 @@ describe('references on the trust FHIR server', () => {
     expect(await storedEvents(deps)).toHaveLength(1);
   });
 });
+
+describe('reference paths are normalised before a fetch (issue 17 item 7)', () => {
+  /** Every request that reaches the trust server other than the Patient read. */
+  function recordStrayRequests(): string[] {
+    const hits: string[] = [];
+    trust()
+      .get(() => true)
+      .optionally()
+      .times(10)
+      .reply((uri) => {
+        hits.push(uri);
+        return [200, { resourceType: 'CapabilityStatement' }, { 'content-type': 'application/fhir+json' }];
+      });
+    return hits;
+  }
+
+  it.each([
+    ['Location/..', 'a relative reference'],
+    [`${TRUST}/R4/Location/..`, 'an absolute reference under the trust base'],
+    ['Location/.', 'a single dot'],
+  ])('%s (%s) is refused as malformed and never reaches the server with the credentials', async (ref) => {
+    const { app: a, deps } = await app();
+    // A malformed reference refuses the message before anything is fetched.
+    trust()
+      .get('/R4/Patient/p-77')
+      .optionally()
+      .reply(200, patient, { 'content-type': 'application/fhir+json' });
+    const hits = recordStrayRequests();
+    const body = JSON.parse(
+      JSON.stringify(admissionByReference()).replaceAll(`${TRUST}/R4/Location/ward-12`, ref),
+    ) as JsonObject;
+    const res = await post(a, deps, body);
+    expect(hits).toEqual([]);
+    expect(res.status).toBe(422);
+    expect(res.body.issue).toEqual([
+      expect.objectContaining({
+        code: 'not-found',
+        expression: ['Bundle.entry[1].resource.location[0].location.reference'],
+      }),
+    ]);
+    expect(await storedEvents(deps)).toHaveLength(0);
+  });
+});

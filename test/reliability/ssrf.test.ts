@@ -1,6 +1,6 @@
 /**
  * SSRF (issue 12 item 3): webhook URLs and `jwksUri`s that are, or resolve to, private, loopback,
- * link-local (cloud metadata) or unique-local addresses are refused (src/delivery/address-policy.ts),
+ * link-local (cloud metadata) or unique-local addresses are refused (src/net/address-policy.ts),
  * at start for IP literals and at every send or key fetch for names. DNS is injected, never real.
  */
 import { type AddressInfo, createServer } from 'node:net';
@@ -8,53 +8,90 @@ import { errors } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { partnerKeyResolver } from '../../src/auth/partner-keys.js';
 import type { Partner, Registry } from '../../src/config/registry-types.js';
-import {
-  guardedDispatcher,
-  isPrivateAddress,
-  type Lookup,
-  resolvedAddressProblem,
-} from '../../src/delivery/address-policy.js';
 import { postWebhook } from '../../src/delivery/send.js';
 import type { WebhookHeaders } from '../../src/delivery/webhook-signature.js';
 import { partnerUrlProblems, webhookUrlProblem } from '../../src/delivery/webhook-target.js';
+import {
+  type AddressClass,
+  classifyAddress,
+  guardedDispatcher,
+  type Lookup,
+  resolvedAddressProblem,
+} from '../../src/net/address-policy.js';
 import { checkPartnerJwks } from '../../src/operations/jwks-reachability.js';
 import { harness, newSecret, testKeys } from '../delivery/harness.js';
 import { type Receiver, startReceiver } from '../delivery/receiver.js';
 
-const PRIVATE = [
-  '10.0.0.1',
-  '10.255.255.255',
-  '172.16.0.1',
-  '172.31.255.254',
-  '192.168.1.1',
-  '169.254.169.254',
-  '169.254.0.1',
-  '127.0.0.1',
-  '127.8.9.10',
-  '0.0.0.0',
-  '100.64.0.1',
-  '::1',
-  '::',
-  'fc00::1',
-  'fd12:3456::1',
-  'fe80::1',
-  '::ffff:169.254.169.254',
-  '::ffff:a9fe:a9fe',
-  '::ffff:10.0.0.1',
-];
-const PUBLIC = [
-  '8.8.8.8',
-  '172.15.0.1',
-  '172.32.0.1',
-  '192.169.0.1',
-  '100.128.0.1',
-  '2a00:1450::1',
-  '::ffff:8.8.8.8',
+/**
+ * The egress policy's view of addresses (issue 17 item 7): [address, class, why]. "why" names the
+ * registry entry (RFC 6890 and its successors) the expectation comes from.
+ */
+const ADDRESSES: ReadonlyArray<readonly [string, AddressClass, string]> = [
+  ['8.8.8.8', 'public', 'global unicast'],
+  ['172.15.0.1', 'public', 'just below 172.16.0.0/12'],
+  ['172.32.0.1', 'public', 'just above 172.16.0.0/12'],
+  ['192.169.0.1', 'public', 'just above 192.168.0.0/16'],
+  ['100.128.0.1', 'public', 'just above 100.64.0.0/10'],
+  ['198.20.0.1', 'public', 'just above 198.18.0.0/15'],
+  ['223.255.255.254', 'public', 'just below multicast'],
+  ['2a00:1450::1', 'public', 'IPv6 global unicast'],
+  ['::ffff:8.8.8.8', 'public', 'IPv4-mapped public address'],
+  ['64:ff9b::808:808', 'public', 'NAT64 of 8.8.8.8'],
+  ['2002:808:808::1', 'public', '6to4 of 8.8.8.8'],
+  ['127.0.0.1', 'loopback', 'RFC 1122 loopback'],
+  ['127.8.9.10', 'loopback', 'all of 127.0.0.0/8'],
+  ['::1', 'loopback', 'IPv6 loopback'],
+  ['::ffff:127.0.0.1', 'loopback', 'IPv4-mapped loopback'],
+  ['10.0.0.1', 'refused', 'RFC 1918'],
+  ['10.255.255.255', 'refused', 'RFC 1918'],
+  ['172.16.0.1', 'refused', 'RFC 1918'],
+  ['172.31.255.254', 'refused', 'RFC 1918'],
+  ['192.168.1.1', 'refused', 'RFC 1918'],
+  ['169.254.169.254', 'refused', 'link-local: cloud metadata'],
+  ['169.254.0.1', 'refused', 'link-local'],
+  ['0.0.0.0', 'refused', '"this network"'],
+  ['0.1.2.3', 'refused', '"this network" 0.0.0.0/8'],
+  ['100.64.0.1', 'refused', 'carrier-grade NAT (RFC 6598)'],
+  ['100.127.255.254', 'refused', 'carrier-grade NAT (RFC 6598)'],
+  ['198.18.0.1', 'refused', 'benchmarking (RFC 2544)'],
+  ['198.19.255.254', 'refused', 'benchmarking (RFC 2544)'],
+  ['192.0.0.8', 'refused', 'IETF protocol assignments (RFC 6890)'],
+  ['192.0.2.10', 'refused', 'TEST-NET-1 (RFC 5737)'],
+  ['198.51.100.7', 'refused', 'TEST-NET-2 (RFC 5737)'],
+  ['203.0.113.9', 'refused', 'TEST-NET-3 (RFC 5737)'],
+  ['224.0.0.1', 'refused', 'multicast'],
+  ['239.255.255.250', 'refused', 'multicast (SSDP)'],
+  ['240.0.0.1', 'refused', 'reserved 240.0.0.0/4'],
+  ['255.255.255.255', 'refused', 'limited broadcast'],
+  ['::', 'refused', 'IPv6 unspecified'],
+  ['fc00::1', 'refused', 'unique local'],
+  ['fd12:3456::1', 'refused', 'unique local'],
+  ['fe80::1', 'refused', 'IPv6 link-local'],
+  ['fe80::1%eth0', 'refused', 'IPv6 link-local with a zone'],
+  ['fec0::1', 'refused', 'deprecated site-local'],
+  ['ff02::1', 'refused', 'IPv6 multicast'],
+  ['2001:db8::1', 'refused', 'documentation (RFC 3849)'],
+  ['100::1', 'refused', 'discard-only (RFC 6666)'],
+  ['4000::1', 'refused', 'outside global unicast 2000::/3'],
+  ['::ffff:169.254.169.254', 'refused', 'IPv4-mapped metadata address'],
+  ['::ffff:a9fe:a9fe', 'refused', 'IPv4-mapped metadata address, hex form'],
+  ['::ffff:10.0.0.1', 'refused', 'IPv4-mapped RFC 1918'],
+  ['::ffff:0:a00:1', 'refused', 'IPv4-translated (RFC 6145) 10.0.0.1'],
+  ['64:ff9b::a9fe:a9fe', 'refused', 'NAT64 of the metadata address'],
+  ['64:ff9b::10.0.0.1', 'refused', 'NAT64 of RFC 1918'],
+  ['64:ff9b::7f00:1', 'refused', "NAT64 of 127.0.0.1 is the translator's loopback, not ours"],
+  ['64:ff9b:1::a00:1', 'refused', 'local-use NAT64 prefix (RFC 8215)'],
+  ['2002:a9fe:a9fe::1', 'refused', '6to4 of the metadata address'],
+  ['2002:c0a8:101::1', 'refused', '6to4 of 192.168.1.1'],
+  ['2002:6440:1::1', 'refused', '6to4 of carrier-grade NAT'],
+  ['2001:0:4136:e378:8000:63bf:3fff:fdd2', 'refused', 'Teredo: the IPv4 it reaches is obfuscated'],
+  ['::a00:1', 'refused', 'deprecated IPv4-compatible 10.0.0.1'],
+  ['not-an-address', 'refused', 'not an address at all'],
 ];
 
-describe('address classification', () => {
-  it.each(PRIVATE)('%s is private', (ip) => expect(isPrivateAddress(ip)).toBe(true));
-  it.each(PUBLIC)('%s is public', (ip) => expect(isPrivateAddress(ip)).toBe(false));
+describe('address classification (ipaddr.js ranges)', () => {
+  it('covers at least 40 addresses', () => expect(ADDRESSES.length).toBeGreaterThanOrEqual(40));
+  it.each(ADDRESSES)('%s is %s (%s)', (ip, expected) => expect(classifyAddress(ip)).toBe(expected));
 });
 
 describe('webhook URLs written as IP literals are refused at start', () => {
@@ -70,12 +107,12 @@ describe('webhook URLs written as IP literals are refused at start', () => {
     'https://127.0.0.1/hook',
     'https://[::1]/hook',
   ])('%s', (url) => {
-    expect(webhookUrlProblem(url, false)).toMatch(/private, loopback or link-local/);
+    expect(webhookUrlProblem(url, false)).toMatch(/non-public address/);
   });
 
   it('allows loopback only with ALLOW_INSECURE_LOCAL_WEBHOOKS, and never the metadata address', () => {
     expect(webhookUrlProblem('https://127.0.0.1:8443/hook', true)).toBeUndefined();
-    expect(webhookUrlProblem('https://169.254.169.254/hook', true)).toMatch(/link-local/);
+    expect(webhookUrlProblem('https://169.254.169.254/hook', true)).toMatch(/non-public address/);
     expect(webhookUrlProblem('https://hooks.provider.example/hook', false)).toBeUndefined();
   });
 });
@@ -93,7 +130,7 @@ describe('hostnames are resolved and refused if any address is private', () => {
     ['127.0.0.1'],
   ])('resolving to %s', async (...addresses) => {
     expect(await resolvedAddressProblem('https://evil.example/x', false, resolvesTo(...addresses))).toMatch(
-      /evil\.example resolves to a private/,
+      /evil\.example resolves to a non-public address/,
     );
   });
 
@@ -127,7 +164,7 @@ describe('at send time', () => {
     expect(rx.received).toEqual([]);
     const [row] = await h.store.db.selectFrom('deliveries').selectAll().execute();
     expect(row).toMatchObject({ state: 'failed' });
-    expect(row?.last_error).toMatch(/resolves to a private, loopback or link-local address/);
+    expect(row?.last_error).toMatch(/resolves to a non-public address/);
     expect(await h.audit('disclosed')).toEqual([]);
   });
 });
@@ -164,7 +201,7 @@ describe('partner jwksUri at start and in config check', () => {
       {
         file: 'partners/p.yaml',
         path: 'keys.jwksUri',
-        message: expect.stringMatching(/private, loopback or link-local address: it is never fetched/),
+        message: expect.stringMatching(/non-public address \(.*\): it is never fetched/),
       },
     ]);
   });
@@ -187,7 +224,9 @@ describe('the daily jwksUri reachability check', () => {
       return Response.json({ keys: [{}] });
     };
     const checks = await checkPartnerJwks(registry, { fetch, lookup: resolvesTo('169.254.169.254') });
-    expect(checks).toEqual([{ partner: 'p', reachable: false, problem: expect.stringMatching(/private/) }]);
+    expect(checks).toEqual([
+      { partner: 'p', reachable: false, problem: expect.stringMatching(/non-public/) },
+    ]);
     expect(fetched).toBe(0);
   });
 });
@@ -234,7 +273,7 @@ describe('DNS rebinding: the address is checked where the socket connects', () =
     const result = await attempt(url, guardedDispatcher(false, lookup));
     expect(result).toMatchObject({
       kind: 'retry',
-      error: expect.stringMatching(/^refused: resolves to a private/),
+      error: expect.stringMatching(/^refused: resolves to a non-public address/),
     });
     expect(calls).toEqual(['hooks.partner.example', 'hooks.partner.example']);
     expect(target.connections()).toBe(0);
