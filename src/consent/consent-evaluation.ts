@@ -21,6 +21,7 @@ import type { ConsentRef } from '../audit/types.js';
 import type { DatasetField } from '../config/dataset-fields.js';
 import { fieldsInScope, type ScopeContext } from './data-scope.js';
 import type { DisclosureFacts } from './disclosure-facts.js';
+import { earliest, latest } from './fhir-time.js';
 import type { DecisionPatient } from './types.js';
 
 const ODS_SYSTEM = 'https://fhir.nhs.uk/Id/ods-organization-code';
@@ -153,8 +154,19 @@ type Match =
 
 function matchProvision(p: ConsentProvision, type: FieldVerdict, ctx: ConsentContext): Match {
   const { start, end } = p.period ?? {};
-  if (end && new Date(end).getTime() < ctx.at.getTime()) return { kind: 'expired' };
-  if (start && new Date(start).getTime() > ctx.at.getTime()) return { kind: 'not-applicable' };
+  const from = start ? earliest(start) : Number.NEGATIVE_INFINITY;
+  const to = end ? latest(end) : Number.POSITIVE_INFINITY;
+  // A period the gateway cannot read: a deny holds, a permit does not (in doubt, withhold).
+  if (Number.isNaN(from) || Number.isNaN(to))
+    return type === 'deny' ? applies(p, type, ctx) : { kind: 'not-applicable' };
+  // Inclusive at both ends, to the precision written: an end of `2026-11-23` holds all that day.
+  if (to < ctx.at.getTime()) return { kind: 'expired' };
+  if (from > ctx.at.getTime()) return { kind: 'not-applicable' };
+  return applies(p, type, ctx);
+}
+
+/** The actor, purpose and action conditions of a provision within its period. */
+function applies(p: ConsentProvision, type: FieldVerdict, ctx: ConsentContext): Match {
   const actor = actorMatch(p, type, ctx);
   if (!actor.applies) return { kind: 'not-applicable' };
   if (p.purpose?.length && !p.purpose.some((x) => x.code === ctx.purpose)) return { kind: 'not-applicable' };
