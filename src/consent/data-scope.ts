@@ -13,6 +13,7 @@ import type { Coding, ConsentProvision, ConsentProvisionData, Period } from 'fhi
 import type { DatasetField } from '../config/dataset-fields.js';
 import { confidentialityRank, DATA_CLASSES, dataClassOf, NORMAL_CONFIDENTIALITY } from './data-classes.js';
 import { FIELDS_BY_RESOURCE_TYPE, type RecordFacts } from './disclosure-facts.js';
+import { earliest, latest } from './fhir-time.js';
 
 const RESOURCE_TYPES = 'http://hl7.org/fhir/resource-types';
 
@@ -55,26 +56,16 @@ function fieldsOf(s: Sources, type: ProvisionType, ctx: ScopeContext): Set<Datas
   return out;
 }
 
-/** FHIR date precision: `2015` is the whole year, `2015-02` the whole month, `2015-02-01` the whole day. */
-function bounds(v: string, edge: 'start' | 'end'): number {
-  const pad = v.length === 4 ? `${v}-01-01` : v.length === 7 ? `${v}-01` : v;
-  const t = Date.parse(pad.length === 10 ? `${pad}T00:00:00Z` : pad);
-  if (edge === 'start' || pad.length > 10) return t;
-  const d = new Date(t);
-  if (v.length === 4) d.setUTCFullYear(d.getUTCFullYear() + 1);
-  else if (v.length === 7) d.setUTCMonth(d.getUTCMonth() + 1);
-  else d.setUTCDate(d.getUTCDate() + 1);
-  return d.getTime() - 1;
-}
-
 /** Is the record's data from within `dataPeriod` (overlap, inclusive at both ends)? */
 function inDataPeriod(r: RecordFacts, dp: Period, type: ProvisionType): boolean {
   if (r.timeless) return false; // who someone is is not data "from" a time
   if (!r.period) return type === 'deny'; // a record of unknown time: a deny takes it, a permit does not
-  const from = r.period.start ? bounds(r.period.start, 'start') : Number.NEGATIVE_INFINITY;
-  const to = r.period.end ? bounds(r.period.end, 'end') : Number.POSITIVE_INFINITY;
-  const dpFrom = dp.start ? bounds(dp.start, 'start') : Number.NEGATIVE_INFINITY;
-  const dpTo = dp.end ? bounds(dp.end, 'end') : Number.POSITIVE_INFINITY;
+  const from = r.period.start ? earliest(r.period.start) : Number.NEGATIVE_INFINITY;
+  const to = r.period.end ? latest(r.period.end) : Number.POSITIVE_INFINITY;
+  const dpFrom = dp.start ? earliest(dp.start) : Number.NEGATIVE_INFINITY;
+  const dpTo = dp.end ? latest(dp.end) : Number.POSITIVE_INFINITY;
+  // A time the gateway cannot read: as a record of unknown time.
+  if ([from, to, dpFrom, dpTo].some(Number.isNaN)) return type === 'deny';
   return from <= dpTo && to >= dpFrom;
 }
 
@@ -128,6 +119,8 @@ function fieldsOfCoding(
   }
   if (rank !== undefined) {
     // "applies to all resources that are labeled R or lower" (Consent.provision.securityLabel).
+    // Everything the gateway sends is at most normal (N), so a deny at N or above covers it all.
+    if (type === 'deny' && rank >= NORMAL_CONFIDENTIALITY) return new Set(ctx.fields);
     if (!ctx.records) return rank >= NORMAL_CONFIDENTIALITY ? new Set(ctx.fields) : out;
     const chosen = ctx.records.filter((r) => {
       const own = r.labels.map((l) =>
