@@ -1,7 +1,8 @@
 /**
  * Data classes a Consent provision can name (in `class`, `code` or `securityLabel`) and the
  * dataset fields each covers. A nested provision that denies a class narrows the dataset
- * instead of refusing the whole referral (issue 6: "these narrow the dataset fields").
+ * instead of refusing the whole referral (issue 6: "these narrow the dataset fields"); how the
+ * classes combine with records, codes and labels is in data-scope.ts.
  */
 import type { Coding } from 'fhir/r4.js';
 import type { DatasetField } from '../config/dataset-fields.js';
