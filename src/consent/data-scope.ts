@@ -126,7 +126,9 @@ function fieldsOfCoding(
       const own = r.labels.map((l) =>
         confidentialityRank({ system: l.split('|')[0], code: l.split('|')[1] }),
       );
-      const level = Math.max(...own.filter((x): x is number => x !== undefined), NORMAL_CONFIDENTIALITY);
+      // Its own highest label; a record without a confidentiality label is normal (N).
+      const ranks = own.filter((x): x is number => x !== undefined);
+      const level = ranks.length > 0 ? Math.max(...ranks) : NORMAL_CONFIDENTIALITY;
       return level <= rank;
     });
     return new Set([...out, ...fieldsOf({ kind: 'records', chosen }, type, ctx)]);
