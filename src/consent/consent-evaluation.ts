@@ -4,24 +4,38 @@
  *  - only Consents about this person with scope `patient-privacy` count; `entered-in-error` is ignored;
  *  - Consents sharing an identifier are versions of one consent: the latest by `dateTime` stands,
  *    so a later `inactive`/`rejected` one is a withdrawal;
- *  - a provision applies when its `period`, `actor` (ODS code, role IRCP/PRCP) and `purpose` match;
- *    nested provisions are exceptions that override their parent for what they cover;
- *  - `class`/`code`/`securityLabel` narrow a provision to data classes (src/consent/data-classes.ts);
- *  - across consents, deny overrides permit, field by field.
+ *  - `policyRule` OPTOUT is a deny of everything; a root provision without a `type` (R4: "not
+ *    permitted in root rule", the root is an exception to the base policy) is a deny under OPTIN
+ *    or OPTOUT, never a permit on an ambiguous reading;
+ *  - a provision applies when its `period`, `actor` (recipient by ODS code or message reference in
+ *    a recipient role; the sending trust in a custodian or author role), `purpose` and `action`
+ *    match; nested provisions are exceptions that override their parent for what they cover;
+ *  - `data`, `dataPeriod`, `class`, `code` and `securityLabel` narrow a provision to fields
+ *    (data-scope.ts);
+ *  - a permit counts only when it, or a provision it is nested in, names this recipient and this
+ *    purpose (UK GDPR Art. 4(11): consent is specific and informed), and allows disclosure;
+ *  - deny overrides permit, field by field: across consents and across sibling provisions.
  */
-import type { Coding, Consent, ConsentProvision } from 'fhir/r4.js';
+import type { Consent, ConsentProvision, Reference } from 'fhir/r4.js';
 import type { ConsentRef } from '../audit/types.js';
 import type { DatasetField } from '../config/dataset-fields.js';
 import { isNhsNumberSystem, isOdsOrganisationSystem } from '../fhir/systems.js';
-import { fieldsOfCodings } from './data-classes.js';
+import { fieldsInScope, type ScopeContext } from './data-scope.js';
+import type { DisclosureFacts } from './disclosure-facts.js';
+import { earliest, latest } from './fhir-time.js';
 import type { DecisionPatient } from './types.js';
 
 const CONSENT_SCOPE = 'http://terminology.hl7.org/CodeSystem/consentscope';
+/** v3 ParticipationType: intended and primary information recipient. */
 const RECIPIENT_ROLES = new Set(['IRCP', 'PRCP']);
+/** v3 ParticipationType custodian and author: who holds or wrote the data, here the sending trust. */
+const SOURCE_ROLES = new Set(['CST', 'AUT']);
+/** http://terminology.hl7.org/CodeSystem/consentaction: what the gateway does is `disclose`. */
+const DISCLOSE = 'disclose';
 
 export type FieldVerdict = 'permit' | 'deny';
 
-export interface ConsentContext {
+export interface ConsentContext extends DisclosureFacts {
   recipientOds: string;
   purpose: string;
   at: Date;
@@ -77,62 +91,150 @@ function standing(consents: Consent[]): Consent[] {
   return [...latest.values()];
 }
 
-type Match = 'applies' | 'not-applicable' | 'expired';
+type Identity = 'yes' | 'no' | 'unknown';
 
-function matchProvision(p: ConsentProvision, ctx: ConsentContext): Match {
-  const { start, end } = p.period ?? {};
-  if (end && new Date(end).getTime() < ctx.at.getTime()) return 'expired';
-  if (start && new Date(start).getTime() > ctx.at.getTime()) return 'not-applicable';
-  if (p.actor?.length) {
-    const ours = p.actor.some(
-      (a) =>
-        isOdsOrganisationSystem(a.reference?.identifier?.system) &&
-        a.reference?.identifier?.value?.toUpperCase() === ctx.recipientOds &&
-        (a.role?.coding ?? []).every((r) => r.code !== undefined && RECIPIENT_ROLES.has(r.code)),
-    );
-    if (!ours) return 'not-applicable';
+/** Does `ref` name the party known by `ods` and the message references `refs`? */
+function identifies(
+  ref: Reference | undefined,
+  ods: string | undefined,
+  refs: readonly string[] | undefined,
+): Identity {
+  const id = ref?.identifier;
+  if (isOdsOrganisationSystem(id?.system) && id?.value) {
+    if (!ods) return 'unknown';
+    return id.value.toUpperCase() === ods.toUpperCase() ? 'yes' : 'no';
   }
-  if (p.purpose?.length && !p.purpose.some((x) => x.code === ctx.purpose)) return 'not-applicable';
-  return 'applies';
+  if (ref?.reference) {
+    if (!refs) return 'unknown';
+    return refs.includes(ref.reference) ? 'yes' : 'no';
+  }
+  return 'unknown';
 }
 
-/** Fields a provision covers: all of them, or those of its data classes (unknown classes: see below). */
-function covered(
+type Party = 'recipient' | 'sender' | 'other';
+
+function partyOf(actor: NonNullable<ConsentProvision['actor']>[number]): Party {
+  const codes = (actor.role?.coding ?? []).map((c) => c.code ?? '');
+  if (codes.every((c) => RECIPIENT_ROLES.has(c))) return 'recipient'; // no role: the recipient
+  return codes.some((c) => SOURCE_ROLES.has(c)) ? 'sender' : 'other';
+}
+
+/**
+ * The actor condition. A deny applies when any actor may be the recipient or the sending trust
+ * (in doubt, it applies); a permit applies only when every custodian or author actor is the
+ * sending trust, no actor is in a role the gateway does not understand, and, if it names
+ * recipients, one of them is this recipient.
+ */
+function actorMatch(p: ConsentProvision, type: FieldVerdict, ctx: ConsentContext) {
+  const actors = (p.actor ?? []).map((a) => {
+    const party = partyOf(a);
+    const who =
+      party === 'recipient'
+        ? identifies(a.reference, ctx.recipientOds, ctx.recipientReferences)
+        : party === 'sender'
+          ? identifies(a.reference, ctx.senderOds, ctx.senderReferences)
+          : 'no';
+    return { party, who };
+  });
+  const namesRecipient = actors.some((a) => a.party === 'recipient' && a.who === 'yes');
+  if (actors.length === 0) return { applies: true, namesRecipient };
+  if (type === 'deny')
+    return { applies: actors.some((a) => a.party !== 'other' && a.who !== 'no'), namesRecipient };
+  const recipients = actors.filter((a) => a.party === 'recipient');
+  const applies =
+    actors.every((a) => a.party !== 'other' && (a.party !== 'sender' || a.who === 'yes')) &&
+    (recipients.length === 0 || namesRecipient);
+  return { applies, namesRecipient };
+}
+
+type Match =
+  | { kind: 'expired' | 'not-applicable' }
+  | { kind: 'applies'; namesRecipient: boolean; namesPurpose: boolean; allowsDisclosure: boolean };
+
+function matchProvision(p: ConsentProvision, type: FieldVerdict, ctx: ConsentContext): Match {
+  const { start, end } = p.period ?? {};
+  const from = start ? earliest(start) : Number.NEGATIVE_INFINITY;
+  const to = end ? latest(end) : Number.POSITIVE_INFINITY;
+  // A period the gateway cannot read: a deny holds, a permit does not (in doubt, withhold).
+  if (Number.isNaN(from) || Number.isNaN(to))
+    return type === 'deny' ? applies(p, type, ctx) : { kind: 'not-applicable' };
+  // Inclusive at both ends, to the precision written: an end of `2026-11-23` holds all that day.
+  if (to < ctx.at.getTime()) return { kind: 'expired' };
+  if (from > ctx.at.getTime()) return { kind: 'not-applicable' };
+  return applies(p, type, ctx);
+}
+
+/** The actor, purpose and action conditions of a provision within its period. */
+function applies(p: ConsentProvision, type: FieldVerdict, ctx: ConsentContext): Match {
+  const actor = actorMatch(p, type, ctx);
+  if (!actor.applies) return { kind: 'not-applicable' };
+  if (p.purpose?.length && !p.purpose.some((x) => x.code === ctx.purpose)) return { kind: 'not-applicable' };
+  // `action` limits what the provision is about; a deny of another action still withholds (in
+  // doubt, withhold), a permit of another action (e.g. read `access`) is not consent to disclose.
+  const allowsDisclosure =
+    !p.action?.length || p.action.some((a) => a.coding?.some((c) => c.code === DISCLOSE));
+  return {
+    kind: 'applies',
+    namesRecipient: actor.namesRecipient,
+    namesPurpose: !!p.purpose?.length,
+    allowsDisclosure,
+  };
+}
+
+interface Path {
+  recipient: boolean;
+  purpose: boolean;
+  disclosure: boolean;
+}
+
+/**
+ * The verdicts of one provision and its exceptions. Nested provisions override their parent for
+ * what they cover; among siblings, deny overrides permit, whatever their order.
+ */
+function walk(
   p: ConsentProvision,
-  all: readonly DatasetField[],
   type: FieldVerdict,
-): readonly DatasetField[] {
-  const codings: Coding[] = [
-    ...(p.class ?? []),
-    ...(p.securityLabel ?? []),
-    ...(p.code ?? []).flatMap((c) => c.coding ?? []),
-  ];
-  if (codings.length === 0) return all;
-  const { fields, unknown } = fieldsOfCodings(codings);
-  // A class we cannot map could cover anything: a deny then covers everything, a permit nothing.
-  if (unknown > 0 && type === 'deny') return all;
-  return all.filter((f) => fields.has(f));
+  ctx: ConsentContext,
+  scope: ScopeContext,
+  path: Path,
+  out: { expired: boolean },
+): Map<DatasetField, FieldVerdict> {
+  const verdicts = new Map<DatasetField, FieldVerdict>();
+  const m = matchProvision(p, type, ctx);
+  if (m.kind === 'expired') out.expired = true;
+  if (m.kind !== 'applies') return verdicts;
+  const here: Path = {
+    recipient: path.recipient || m.namesRecipient,
+    purpose: path.purpose || m.namesPurpose,
+    disclosure: path.disclosure && m.allowsDisclosure,
+  };
+  // A permit is consent to this disclosure only when it names this recipient and this purpose.
+  const counts = type === 'deny' || (here.recipient && here.purpose && here.disclosure);
+  if (counts) for (const f of fieldsInScope(p, type, scope)) verdicts.set(f, type);
+  const exceptions = new Map<DatasetField, FieldVerdict>();
+  for (const child of p.provision ?? []) {
+    // R4 requires a type on nested rules; one without takes the opposite of its parent.
+    const childType = child.type ?? (type === 'permit' ? 'deny' : 'permit');
+    for (const [f, v] of walk(child, childType, ctx, scope, here, out))
+      if (exceptions.get(f) !== 'deny') exceptions.set(f, v);
+  }
+  for (const [f, v] of exceptions) verdicts.set(f, v);
+  return verdicts;
 }
 
-interface Walk {
-  verdicts: Map<DatasetField, FieldVerdict>;
-  expired: boolean;
-}
+const codesOf = (c: Consent) => c.policyRule?.coding?.map((x) => x.code) ?? [];
+const optOut = (c: Consent) => codesOf(c).some((x) => x === 'OPTOUT' || x === 'OPTOUTE');
+const optIn = (c: Consent) => codesOf(c).some((x) => x === 'OPTIN' || x === 'OPTINR');
 
-function walk(p: ConsentProvision, inherited: FieldVerdict, ctx: ConsentContext, out: Walk): void {
-  const m = matchProvision(p, ctx);
-  if (m === 'expired') out.expired = true;
-  if (m !== 'applies') return;
-  const type: FieldVerdict = p.type ?? inherited;
-  for (const f of covered(p, ctx.fields, type)) out.verdicts.set(f, type);
-  for (const child of p.provision ?? []) walk(child, type === 'permit' ? 'deny' : 'permit', ctx, out);
-}
-
-/** Root type: `provision.type`, else the policy rule (OPTOUT denies), else permit. */
+/**
+ * Root type: `provision.type` when given; otherwise the root is an exception to the base policy
+ * (R4 Consent.provision): under OPTIN that is a deny, and under OPTOUT the gateway reads it as a
+ * deny too (reading it as a permitting exception would turn an opt-out into a disclosure on an
+ * ambiguous encoding). With no base policy, a typeless root says what it permits.
+ */
 function rootType(c: Consent): FieldVerdict {
   if (c.provision?.type) return c.provision.type;
-  const rule = c.policyRule?.coding?.map((x) => x.code) ?? [];
-  return rule.includes('OPTOUT') || rule.includes('OPTOUTE') ? 'deny' : 'permit';
+  return optOut(c) || optIn(c) ? 'deny' : 'permit';
 }
 
 export function evaluateConsents(
@@ -148,6 +250,12 @@ export function evaluateConsents(
   let anyWithdrawn = false;
   let anyExpired = false;
   let anyActive = false;
+  const scope: ScopeContext = {
+    fields: ctx.fields,
+    patientReferences: patient.references,
+    ...(ctx.records ? { records: ctx.records } : {}),
+  };
+  const start: Path = { recipient: false, purpose: false, disclosure: true };
   for (const c of standing(privacy)) {
     if (c.status === 'inactive' || c.status === 'rejected') {
       anyWithdrawn = true;
@@ -155,10 +263,13 @@ export function evaluateConsents(
     }
     if (c.status !== 'active') continue; // draft and proposed consents do not count
     anyActive = true;
-    const out: Walk = { verdicts: new Map(), expired: false };
-    walk(c.provision ?? {}, rootType(c), ctx, out);
-    if (out.expired && out.verdicts.size === 0) anyExpired = true;
-    for (const [f, v] of out.verdicts) if (verdicts.get(f) !== 'deny') verdicts.set(f, v);
+    const out = { expired: false };
+    // OPTOUT is the person's refusal: a deny of everything, to which the provisions are exceptions.
+    const own = new Map<DatasetField, FieldVerdict>(optOut(c) ? ctx.fields.map((f) => [f, 'deny']) : []);
+    const root = walk(c.provision ?? {}, rootType(c), ctx, scope, start, out);
+    for (const [f, v] of root) own.set(f, v);
+    if (out.expired && own.size === 0) anyExpired = true;
+    for (const [f, v] of own) if (verdicts.get(f) !== 'deny') verdicts.set(f, v);
   }
   return {
     verdicts,

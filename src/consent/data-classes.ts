@@ -1,7 +1,8 @@
 /**
  * Data classes a Consent provision can name (in `class`, `code` or `securityLabel`) and the
  * dataset fields each covers. A nested provision that denies a class narrows the dataset
- * instead of refusing the whole referral (issue 6: "these narrow the dataset fields").
+ * instead of refusing the whole referral (issue 6: "these narrow the dataset fields"); how the
+ * classes combine with records, codes and labels is in data-scope.ts.
  */
 import type { Coding } from 'fhir/r4.js';
 import type { DatasetField } from '../config/dataset-fields.js';
@@ -33,24 +34,24 @@ const SENSITIVITY: Readonly<Record<string, string>> = {
   SEX: 'safeguarding',
 };
 
-/**
- * Fields covered by these codings, or `undefined` when none is a known data class (the
- * provision then applies to the whole dataset: an unknown class must never widen a permit,
- * and the caller treats unknown codes on a permit as covering nothing).
- */
-export function fieldsOfCodings(codings: readonly Coding[]): { fields: Set<DatasetField>; unknown: number } {
-  const fields = new Set<DatasetField>();
-  let unknown = 0;
-  for (const c of codings) {
-    const cls =
-      c.system === DATA_CLASS_SYSTEM
-        ? c.code
-        : c.system === V3_ACT_CODE && c.code
-          ? SENSITIVITY[c.code]
-          : undefined;
-    const covered = cls ? DATA_CLASSES[cls] : undefined;
-    if (covered) for (const f of covered) fields.add(f);
-    else unknown++;
-  }
-  return { fields, unknown };
+/** The gateway data class a coding names (our own code system, or a v3 sensitivity code), if any. */
+export function dataClassOf(c: Coding): string | undefined {
+  const cls =
+    c.system === DATA_CLASS_SYSTEM
+      ? c.code
+      : c.system === V3_ACT_CODE && c.code
+        ? SENSITIVITY[c.code]
+        : undefined;
+  return cls && DATA_CLASSES[cls] ? cls : undefined;
+}
+
+/** HL7 v3 Confidentiality, a high-water mark (U < L < M < N < R < V). */
+export const V3_CONFIDENTIALITY = 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality';
+const CONFIDENTIALITY_RANK: Readonly<Record<string, number>> = { U: 0, L: 1, M: 2, N: 3, R: 4, V: 5 };
+/** Data without a confidentiality label is normal (N): restricted records are never sent automatically. */
+export const NORMAL_CONFIDENTIALITY = 3;
+
+/** The rank of a v3 Confidentiality coding, or `undefined` for any other coding. */
+export function confidentialityRank(c: Coding): number | undefined {
+  return c.system === V3_CONFIDENTIALITY && c.code !== undefined ? CONFIDENTIALITY_RANK[c.code] : undefined;
 }

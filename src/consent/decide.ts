@@ -105,6 +105,7 @@ function candidateFor(input: DecisionInput, versions: Agreement[]): Candidate {
   if (failures.length > 0) return { kind: 'withhold', agreement: a, reasons: failures };
 
   const consent = evaluateConsents(input.consents, input.patient, {
+    ...input.facts,
     recipientOds: recipient.odsCode,
     purpose: a.purpose,
     at: now,
@@ -161,9 +162,10 @@ type Outcome = { fields?: DatasetField[]; reasons: Reason[] };
  */
 export function consentStillAllows(
   a: Agreement,
-  input: Pick<DecisionInput, 'consents' | 'patient' | 'recipient' | 'now'>,
+  input: Pick<DecisionInput, 'consents' | 'patient' | 'recipient' | 'now' | 'facts'>,
 ): { ok: true } | { ok: false; reasons: Reason[] } {
   const evaluation = evaluateConsents(input.consents, input.patient, {
+    ...input.facts,
     recipientOds: input.recipient.odsCode,
     purpose: a.purpose,
     at: input.now,
@@ -193,7 +195,11 @@ export function consentStillAllows(
 /** Explicit consent: only what an applicable consent permits, and nothing any consent denies. */
 function byConsent(a: Agreement, c: ConsentEvaluation): Outcome {
   const all = a.fields as DatasetField[];
-  const permitted = all.filter((f) => c.verdicts.get(f) === 'permit' || (f === 'consent' && anyPermit(c)));
+  // The `consent` field records the consent itself: sent with any permit, unless a deny covers it.
+  const permitted = all.filter(
+    (f) =>
+      c.verdicts.get(f) === 'permit' || (f === 'consent' && anyPermit(c) && c.verdicts.get(f) !== 'deny'),
+  );
   const r = (code: Reason['code'], text: string): Outcome => ({
     reasons: [{ code, text, agreementId: a.id }],
   });

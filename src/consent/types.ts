@@ -7,6 +7,7 @@ import type { Consent } from 'fhir/r4.js';
 import type { AgreementRef, ConsentRef } from '../audit/types.js';
 import type { DatasetField } from '../config/dataset-fields.js';
 import type { Agreement, EventCode, Partner } from '../config/registry-types.js';
+import type { DisclosureFacts } from './disclosure-facts.js';
 
 export type ReasonCode =
   // agreement rules
@@ -80,6 +81,12 @@ export interface DecisionInput {
   /** Every Consent gathered for the person (from the message or the trust's FHIR server). */
   consents: readonly Consent[];
   now: Date;
+  /**
+   * How the message names the recipient and the sending trust, and the records the referral
+   * draws on (consent/disclosure-facts.ts). Absent: unknown, and the consent rules that need
+   * them read a deny as covering everything and a permit as covering nothing.
+   */
+  facts?: DisclosureFacts;
 }
 
 export interface LawfulBasis {

@@ -8,6 +8,7 @@ import type { AuditLog } from '../audit/types.js';
 import type { Partner, Registry } from '../config/registry-types.js';
 import { decide } from '../consent/decide.js';
 import { linkReferral, recordDecision } from '../consent/decision-store.js';
+import { disclosureFacts } from '../consent/disclosure-facts.js';
 import type { Decision, DecisionEvent } from '../consent/types.js';
 import { isNoFixedAbode } from '../fhir/address.js';
 import type { Ids } from '../ids.js';
@@ -74,6 +75,7 @@ export function decideFor(registry: Registry, event: ParsedEvent, recipient: Par
     agreements: registry.agreements,
     consents: event.consents,
     now: at,
+    facts: disclosureFacts(event.resources, recipient.odsCode, event.sender.odsCode),
   });
 }
 

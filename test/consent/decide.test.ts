@@ -90,9 +90,10 @@ const cases: Case[] = [
     outcome: 'permit',
   },
   {
-    name: 'consent without actor or purpose covers every recipient',
+    name: 'a permit naming no recipient, no purpose and no data is not consent to this disclosure',
     input: discharge([consent({ provision: { type: 'permit' } })]),
-    outcome: 'permit',
+    outcome: 'withhold',
+    reasons: ['consent-not-covering'],
   },
   {
     name: 'person with no fixed abode is within the discharge service',
@@ -286,7 +287,7 @@ const cases: Case[] = [
     input: discharge([
       permitFor(HHA, DISCHARGE, {
         provision: [
-          { type: 'deny', class: [{ system: 'http://hl7.org/fhir/resource-types', code: 'Observation' }] },
+          { type: 'deny', class: [{ system: 'urn:ietf:bcp:13', code: 'application/hl7-cda+xml' }] },
         ],
       }),
     ]),
@@ -299,6 +300,8 @@ const cases: Case[] = [
       consent({
         provision: {
           type: 'permit',
+          actor: [actor(HHA), actor(LTB)],
+          purpose: [purpose(DISCHARGE)],
           provision: [
             {
               type: 'deny',

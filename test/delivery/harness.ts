@@ -199,7 +199,7 @@ export function wearmouthRequest(over: Partial<ParsedEvent> = {}): Partial<Parse
       ...(base.serviceRequest as NonNullable<ParsedEvent['serviceRequest']>),
       performerOds: ['LWM02'],
     },
-    consents: base.consents.map((c) => ({ ...c, provision: { type: 'permit' as const } })),
+    consents: base.consents,
   };
 }
 

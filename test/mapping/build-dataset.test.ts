@@ -153,6 +153,7 @@ describe('buildDataset', () => {
         {
           ...event.consents[0],
           provision: {
+            ...event.consents[0]?.provision,
             type: 'permit',
             provision: [
               {

@@ -115,7 +115,20 @@ export function sampleEvent(over: Partial<ParsedEvent> = {}): ParsedEvent {
     patient: { reference: 'Patient/p1' },
     dateTime: '2026-11-19T10:30:00Z',
     performer: [{ display: 'Sam Synthetic-Reed, discharge coordinator' }],
-    provision: { type: 'permit' },
+    // Consent names who may receive and why (a permit naming neither is not consent: issue 17).
+    provision: {
+      type: 'permit',
+      actor: ['HHA01', 'LTB01', 'LWM02'].map((value) => ({
+        role: {
+          coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType', code: 'IRCP' }],
+        },
+        reference: { identifier: { system: 'https://fhir.nhs.uk/Id/ods-organization-code', value } },
+      })),
+      purpose: ['hospital-discharge-housing-support', 'duty-to-refer'].map((code) => ({
+        system: 'https://homeward.example/fhir/CodeSystem/agreement-purpose',
+        code,
+      })),
+    },
   };
   const all = [
     patient,

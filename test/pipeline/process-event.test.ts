@@ -164,7 +164,7 @@ describe('processEvent', () => {
         ...(base.serviceRequest as NonNullable<ParsedEvent['serviceRequest']>),
         performerOds: ['LWM02'],
       },
-      consents: [{ ...(base.consents[0] as Consent), provision: { type: 'permit' } }],
+      consents: [base.consents[0] as Consent],
     });
     const out = await run(event);
     expect(out.map((o) => [o.recipient, o.outcome])).toEqual([['wearmouth-council', 'permit']]);
