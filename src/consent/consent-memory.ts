@@ -64,7 +64,9 @@ export const withRememberedPatient = (p: DecisionPatient): DecisionPatient => ({
 
 const displayOnly = (refs: Reference[] | undefined, patient: DecisionPatient) =>
   (refs ?? []).flatMap((r) =>
-    r.display && !(r.reference && patient.references.includes(r.reference)) && r.type !== 'Patient'
+    r.display &&
+    !(r.reference && (patient.references.includes(r.reference) || r.reference.startsWith('Patient/'))) &&
+    r.type !== 'Patient'
       ? [{ display: r.display }]
       : [],
   );
@@ -185,4 +187,18 @@ export async function remember(
     .where('withdrawn_at', 'is', null);
   if (listed.length > 0) gone = gone.where('series', 'not in', listed);
   await gone.execute();
+}
+
+/** Consents of `key` no longer relied on: the trust's server no longer has them (send-time re-check). */
+export async function markWithdrawn(tx: Tx, key: StandingKey, series: readonly string[], at: Date) {
+  if (series.length === 0) return;
+  await tx
+    .updateTable('consent_memory')
+    .set({ withdrawn_at: at.toISOString() })
+    .where('subject_hmac', '=', key.subjectHmac)
+    .where('recipient', '=', key.recipient)
+    .where('stay', '=', key.stay)
+    .where('series', 'in', series)
+    .where('withdrawn_at', 'is', null)
+    .execute();
 }

@@ -89,6 +89,20 @@ export async function cancelEpisode(deps: PipelineDeps, tx: Tx, input: PipelineI
   return out;
 }
 
+/**
+ * A later event of the stay whose decision withholds because the person withdrew or refused
+ * (issue 17 item 11): the stay's open referral to that recipient ends as on a consent update.
+ */
+export async function withdrawnInStay(
+  deps: PipelineDeps,
+  tx: Tx,
+  input: PipelineInput,
+  r: ReferralRow,
+  reasons: Array<{ code: string; text: string }>,
+): Promise<RecipientOutcome> {
+  return endReferral(deps, tx, input, r, { kind: 'consent-withdrawn', reasons });
+}
+
 export async function withdrawConsent(deps: PipelineDeps, tx: Tx, input: PipelineInput) {
   const { event } = input;
   const open = await tx

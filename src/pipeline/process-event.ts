@@ -14,9 +14,10 @@ import type { ParsedEvent } from '../ingest/types.js';
 import type { Logger } from '../log.js';
 import type { BuiltDataset } from '../mapping/build-dataset.js';
 import type { DatasetValidators } from '../mapping/dataset-schemas.js';
+import { openEpisodeReferral } from '../mapping/referral-store.js';
 import { candidates } from '../mapping/routing.js';
 import type { Tx } from '../store/index.js';
-import { cancelEpisode, withdrawConsent } from './cancellations.js';
+import { cancelEpisode, withdrawConsent, withdrawnInStay } from './cancellations.js';
 import { consentStage, type Gathered } from './consent-stage.js';
 import { referPermitted } from './refer.js';
 
@@ -83,7 +84,10 @@ export async function processEvent(
     await rememberConsulted(tx, gathered, decision, event, input.at);
     if (decision.outcome === 'withhold') {
       await auditWithheld(deps, tx, input, decision);
-      out.push({ recipient: recipient.id, outcome: 'withhold', decisionId, reasons: decision.reasons });
+      const open = withdrawal(decision) ? await openEpisodeReferral(tx, episode, recipient.id) : undefined;
+      // The person withdrew or refused: what is queued for them must not go (issue 17 item 11).
+      if (open) out.push(await withdrawnInStay(deps, tx, input, open, decision.reasons));
+      else out.push({ recipient: recipient.id, outcome: 'withhold', decisionId, reasons: decision.reasons });
       continue;
     }
     const referralId = await referPermitted(deps, tx, input, {
@@ -98,6 +102,9 @@ export async function processEvent(
   }
   return out;
 }
+
+const withdrawal = (d: Decision) =>
+  d.reasons.some((r) => r.code === 'consent-withdrawn' || r.code === 'consent-denied');
 
 /** Keep what the decision consulted (consents about this person), minimised, as the stay's standing state. */
 async function rememberConsulted(
