@@ -4,7 +4,7 @@
  * a worker whose lease ran out (and whose row another worker took over) records nothing, so a
  * row's state and its audit trail only ever come from the worker that owns it.
  */
-import type { AuditInput, AuditLog } from '../audit/types.js';
+import type { AuditInput, AuditLog, ConsentRef } from '../audit/types.js';
 import type { Registry } from '../config/registry-types.js';
 import type { Tx } from '../store/index.js';
 import { agreementRefOf } from './disclosure.js';
@@ -105,16 +105,23 @@ export async function recordFailedAttempt(
   return true;
 }
 
-export type CancelReason = 'agreement-ended' | 'referral-cancelled';
+export type CancelReason = 'agreement-ended' | 'referral-cancelled' | 'consent-withdrawn';
+
+/** What the send-time consent re-check found (send-checks.ts): the consents read and why they no longer allow it. */
+export interface ConsentWithdrawal {
+  consents: ConsentRef[];
+  reasons: string[];
+}
 
 /**
- * Stopped at send time: the agreement version no longer in force, or the referral cancelled.
+ * Stopped at send time: the agreement version no longer in force, the referral cancelled, or the
+ * person's consent withdrawn (then audited as `consent-withdrawn` first, naming the consents).
  * A first message that never went out also ends its referral (`cancelled`, design.md lifecycle).
  */
 export async function recordCancelledAtSend(
   tx: Tx,
   deps: OutcomeDeps,
-  o: Owned & { reason: CancelReason },
+  o: Owned & { reason: CancelReason; withdrawal?: ConsentWithdrawal },
 ): Promise<boolean> {
   const owned = await release(tx, o, { state: 'cancelled', last_error: `cancelled: ${o.reason}` });
   if (!owned) return false;
@@ -129,6 +136,15 @@ export async function recordCancelledAtSend(
       .execute();
   }
   const agreement = agreementRefOf(deps.registry, referral);
+  if (o.withdrawal) {
+    await deps.audit.append(tx, {
+      ...about(o, referral.subject_hmac),
+      action: 'consent-withdrawn',
+      ...(agreement ? { agreement } : {}),
+      consents: o.withdrawal.consents,
+      detail: { reasons: o.withdrawal.reasons, deliveryId: o.delivery.id, detectedAt: 'send' },
+    });
+  }
   await deps.audit.append(tx, {
     ...about(o, referral.subject_hmac),
     action: 'cancelled',
