@@ -159,6 +159,10 @@ describe('consent re-checked before each send', () => {
     const [cancelled] = await h.audit('cancelled');
     expect(JSON.parse(String(cancelled?.detail))).toMatchObject({ reason: 'consent-withdrawn' });
     expect(await h.audit('disclosed')).toEqual([]);
+    // What is remembered of the server's consent holds no identifier of the person.
+    const memory = JSON.stringify(await h.store.db.selectFrom('consent_memory').selectAll().execute());
+    expect(memory).toContain('consent-on-server');
+    expect(memory).not.toContain('9990079196');
     // Nothing more is tried.
     await worker.runOnce();
     expect(receiver.received).toHaveLength(1);

@@ -236,4 +236,20 @@ describe('the dry run equals the live decision with consents on the trust FHIR s
     });
     expect(expectSame(r)).toBeGreaterThan(0);
   });
+
+  it('both answer 502 when the server fails, and the dry run stores nothing either', async () => {
+    const ctx = await intakeApp({
+      registry: trustRegistry(),
+      trustFhir: testTrustFhir({ NC_FHIR_TOKEN: TOKEN }, 500),
+    });
+    nock(TRUST)
+      .get('/R4/Consent')
+      .query(true)
+      .times(2 * (recipientsOf(ctx).length + 1))
+      .reply(503, { resourceType: 'OperationOutcome', issue: [] });
+    const r = await both(ctx, withoutConsent(fixture('admission')), 'north-coast-trust');
+    expect(r.status).toBe(502);
+    for (const d of r.dry.values()) expect(d.status).toBe(502);
+    expect(await ctx.deps.store.db.selectFrom('events').selectAll().execute()).toEqual([]);
+  });
 });
