@@ -83,6 +83,16 @@ function admission(): JsonObject {
   };
 }
 
+const searchConsents = () =>
+  nock(TRUST, trustHeaders)
+    .get('/R4/Consent')
+    .query({
+      'patient:identifier': 'https://fhir.nhs.uk/Id/nhs-number|9990079196',
+      status: 'active',
+      _count: '100',
+    })
+    .reply(200, { resourceType: 'Bundle', type: 'searchset', entry: [{ resource: serverConsent('1') }] });
+
 const readConsent = () => nock(TRUST, trustHeaders).get('/R4/Consent/consent-on-server');
 
 /** Admission in (the server's consent permits), then one attempt the receiver refuses with 503. */
@@ -101,14 +111,7 @@ async function queuedWhileReceiverDown() {
     audit: h.pipeline.audit,
     trustFhir,
   });
-  nock(TRUST, trustHeaders)
-    .get('/R4/Consent')
-    .query({
-      'patient:identifier': 'https://fhir.nhs.uk/Id/nhs-number|9990079196',
-      status: 'active',
-      _count: '100',
-    })
-    .reply(200, { resourceType: 'Bundle', type: 'searchset', entry: [{ resource: serverConsent('1') }] });
+  searchConsents();
   expect((await post(app, deps, admission())).status).toBe(200);
   const worker = createDeliveryWorker(
     {
@@ -133,7 +136,7 @@ async function queuedWhileReceiverDown() {
   const delivery = async () =>
     h.store.db.selectFrom('deliveries').selectAll().where('kind', '=', 'referral').executeTakeFirstOrThrow();
   expect(await delivery()).toMatchObject({ state: 'pending', attempts: 1 });
-  return { h, worker, receiver, delivery };
+  return { h, app, deps, worker, receiver, delivery };
 }
 
 describe('consent re-checked before each send', () => {
@@ -203,5 +206,68 @@ describe('consent re-checked before each send', () => {
       /^consent re-check: trust FHIR server unreachable/,
     );
     expect(await h.audit('disclosed')).toEqual([]);
+  });
+
+  it('an update found withdrawn at send: the referral the provider has ends, and they are told', async () => {
+    const { h, app, deps, worker, receiver } = await queuedWhileReceiverDown();
+    receiver.setReply(() => ({ status: 200 }));
+    await worker.runOnce();
+    expect(receiver.received.map((r) => JSON.parse(r.body).type)).toEqual([
+      'referral.created',
+      'referral.created',
+    ]);
+    // A later message of the stay: the server still lists the consent; the receiver is down again.
+    receiver.setReply(() => ({ status: 503 }));
+    const later = structuredClone(admission()) as JsonObject & { entry: JsonObject[] };
+    const header = later.entry[0]?.resource as JsonObject;
+    header.id = 'a0d11551-0000-4000-8000-0000000a0e01';
+    header.eventCoding = {
+      system: 'https://homeward.example/fhir/CodeSystem/homeward-housing-events',
+      code: 'expected-discharge',
+    };
+    header.reason = {
+      coding: [{ system: 'https://fhir.nhs.uk/CodeSystem/message-reason-bars', code: 'update' }],
+    };
+    const encounter = later.entry.find((e) => (e.resource as JsonObject).resourceType === 'Encounter')
+      ?.resource as JsonObject;
+    encounter.extension = [
+      {
+        url: 'http://hl7.org/fhir/5.0/StructureDefinition/extension-Encounter.plannedEndDate',
+        valueDateTime: '2026-12-20T12:00:00Z',
+      },
+    ];
+    searchConsents();
+    expect((await post(app, deps, later)).status).toBe(200);
+    await worker.runOnce();
+    expect(receiver.received).toHaveLength(3); // the update, refused
+    h.clock.advance(16 * MINUTE);
+    readConsent().reply(200, serverConsent('2', 'inactive'));
+    receiver.setReply(() => ({ status: 200 }));
+    await worker.runOnce(); // the update is cancelled, a notice queued
+    await worker.runOnce(); // the notice goes
+    const types = receiver.received.map((r) => JSON.parse(r.body).type);
+    expect(types).toEqual([
+      'referral.created',
+      'referral.created',
+      'referral.updated',
+      'referral.consent-withdrawn',
+    ]);
+    const notice = JSON.parse(receiver.received[3]?.body ?? '{}');
+    expect(Object.keys(notice.data)).toEqual(['referralId']);
+    const rows = await h.store.db
+      .selectFrom('deliveries')
+      .select(['kind', 'state'])
+      .orderBy('created_at')
+      .execute();
+    expect(rows).toEqual([
+      { kind: 'referral', state: 'delivered' },
+      { kind: 'update', state: 'cancelled' },
+      { kind: 'consent-withdrawn', state: 'delivered' },
+    ]);
+    const referral = await h.store.db.selectFrom('referrals').select('status').executeTakeFirstOrThrow();
+    expect(referral.status).toBe('cancelled');
+    expect((await h.audit()).map((e) => e.action)).toEqual(
+      expect.arrayContaining(['consent-withdrawn', 'cancelled']),
+    );
   });
 });
