@@ -3,6 +3,11 @@
  * Every problem is reported at once; only main.ts and the CLI pass process.env here.
  */
 
+import {
+  CONSENT_RECHECK_SETTINGS_DOC,
+  type ConsentRecheckTuning,
+  parseConsentRecheck,
+} from './consent-recheck-settings.js';
 import { DATABASE_SETTINGS_DOC, type DatabaseTuning, parseDatabaseTuning } from './database-settings.js';
 import type { Env } from './env.js';
 import {
@@ -46,7 +51,8 @@ export interface Settings {
   operations: OperationsSettings;
 }
 
-export interface DeliveryTuning {
+/** The webhook worker's settings, with the send-time consent re-check (consent-recheck-settings.ts). */
+export interface DeliveryTuning extends ConsentRecheckTuning {
   /** One webhook request, connection to last byte of the answer's headers. */
   timeoutMs: number;
   /** Attempts before a delivery is dead-lettered (state `failed`). */
@@ -154,6 +160,7 @@ export const SETTINGS_DOC: ReadonlyArray<{ name: string; default: string; meanin
     default: 'false',
     meaning: 'dev only: allow http://127.0.0.1 and http://localhost webhook URLs (refused in production)',
   },
+  ...CONSENT_RECHECK_SETTINGS_DOC,
   ...OPERATIONS_SETTINGS_DOC,
 ];
 
@@ -283,5 +290,6 @@ function parseDeliveryTuning(env: Env, production: boolean, problems: string[]):
     retryBaseMs,
     retryCapMs,
     allowInsecureLocalWebhooks,
+    ...parseConsentRecheck(env, integer, problems),
   };
 }

@@ -4,16 +4,21 @@
  * a worker whose lease ran out (and whose row another worker took over) records nothing, so a
  * row's state and its audit trail only ever come from the worker that owns it.
  */
-import type { AuditInput, AuditLog } from '../audit/types.js';
+import type { AuditInput, AuditLog, ConsentRef } from '../audit/types.js';
 import type { Registry } from '../config/registry-types.js';
+import type { Ids } from '../ids.js';
+import { FINAL_STATUSES, type ReferralRow } from '../mapping/referral-store.js';
 import type { Tx } from '../store/index.js';
 import { agreementRefOf } from './disclosure.js';
-import type { DeliveryRow } from './outbox.js';
+import { messageBody, sealFor } from './envelope.js';
+import { anyDelivered, cancelPending, type DeliveryRow, enqueue } from './outbox.js';
 import type { AttemptResult, NextStep } from './retry-policy.js';
 
 export interface OutcomeDeps {
   audit: AuditLog;
   registry: Registry;
+  /** Ids for a consent-withdrawn notice queued at send time. */
+  ids?: Ids;
 }
 
 interface Owned {
@@ -105,16 +110,23 @@ export async function recordFailedAttempt(
   return true;
 }
 
-export type CancelReason = 'agreement-ended' | 'referral-cancelled';
+export type CancelReason = 'agreement-ended' | 'referral-cancelled' | 'consent-withdrawn';
+
+/** What the send-time consent re-check found (send-checks.ts): the consents read and why they no longer allow it. */
+export interface ConsentWithdrawal {
+  consents: ConsentRef[];
+  reasons: string[];
+}
 
 /**
- * Stopped at send time: the agreement version no longer in force, or the referral cancelled.
+ * Stopped at send time: the agreement version no longer in force, the referral cancelled, or the
+ * person's consent withdrawn (then audited as `consent-withdrawn` first, naming the consents).
  * A first message that never went out also ends its referral (`cancelled`, design.md lifecycle).
  */
 export async function recordCancelledAtSend(
   tx: Tx,
   deps: OutcomeDeps,
-  o: Owned & { reason: CancelReason },
+  o: Owned & { reason: CancelReason; withdrawal?: ConsentWithdrawal },
 ): Promise<boolean> {
   const owned = await release(tx, o, { state: 'cancelled', last_error: `cancelled: ${o.reason}` });
   if (!owned) return false;
@@ -128,7 +140,19 @@ export async function recordCancelledAtSend(
       .where('id', '=', referral.id)
       .execute();
   }
+  const final = (FINAL_STATUSES as readonly string[]).includes(referral.status);
+  const notice =
+    o.withdrawal && !endReferral && !final ? await endWithdrawnReferral(tx, deps, o, referral) : undefined;
   const agreement = agreementRefOf(deps.registry, referral);
+  if (o.withdrawal) {
+    await deps.audit.append(tx, {
+      ...about(o, referral.subject_hmac),
+      action: 'consent-withdrawn',
+      ...(agreement ? { agreement } : {}),
+      consents: o.withdrawal.consents,
+      detail: { reasons: o.withdrawal.reasons, deliveryId: o.delivery.id, detectedAt: 'send' },
+    });
+  }
   await deps.audit.append(tx, {
     ...about(o, referral.subject_hmac),
     action: 'cancelled',
@@ -137,8 +161,41 @@ export async function recordCancelledAtSend(
       reason: o.reason,
       deliveryId: o.delivery.id,
       kind: o.delivery.kind,
-      ...(endReferral ? { referralStatus: 'cancelled' } : {}),
+      ...(endReferral || notice ? { referralStatus: 'cancelled' } : {}),
+      ...(notice ? { unsentCancelled: notice.unsentCancelled, noticeQueued: notice.queued } : {}),
     },
   });
   return true;
+}
+
+/**
+ * Consent found withdrawn at send time for a referral the recipient already has (this message
+ * was an update): the referral ends as on a consent update (src/pipeline/cancellations.ts): its
+ * other unsent messages are cancelled and the recipient gets a notice holding only the referral id.
+ */
+async function endWithdrawnReferral(tx: Tx, deps: OutcomeDeps, o: Owned, referral: ReferralRow) {
+  const unsent = await cancelPending(tx, referral.id, o.at);
+  const recipient = deps.registry.partner(referral.recipient);
+  const queued = recipient !== undefined && deps.ids !== undefined && (await anyDelivered(tx, referral.id));
+  if (queued && recipient && deps.ids) {
+    const body = messageBody({ kind: 'consent-withdrawn', at: o.at, referralId: referral.id });
+    const sealed = await sealFor(recipient, body);
+    await enqueue(tx, {
+      id: deps.ids.next(),
+      referralId: referral.id,
+      recipient: referral.recipient,
+      kind: 'consent-withdrawn',
+      channel: recipient.delivery?.mode === 'webhook' ? 'webhook' : 'pull',
+      payload: sealed.payload,
+      payloadSha256: sealed.sha256,
+      contentType: sealed.contentType,
+      at: o.at,
+    });
+  }
+  await tx
+    .updateTable('referrals')
+    .set({ status: 'cancelled', updated_at: o.at.toISOString() })
+    .where('id', '=', referral.id)
+    .execute();
+  return { unsentCancelled: unsent.length, queued };
 }

@@ -11,15 +11,21 @@ import type { Clock } from '../clock.js';
 import type { Registry } from '../config/registry-types.js';
 import type { DeliveryTuning } from '../config/settings.js';
 import type { SecretReader } from '../fhir/trust-credentials.js';
+import type { TrustFhir } from '../fhir/trust-fhir.js';
 import type { Ids } from '../ids.js';
 import { guardedDispatcher, type Lookup, resolvedAddressProblem } from '../net/address-policy.js';
 import type { Store } from '../store/index.js';
-import { type CancelReason, recordCancelledAtSend, recordFailedAttempt } from './attempt-outcome.js';
+import {
+  type CancelReason,
+  type ConsentWithdrawal,
+  recordCancelledAtSend,
+  recordFailedAttempt,
+} from './attempt-outcome.js';
 import { recordDisclosure } from './disclosure.js';
 import type { DeliveryRow } from './outbox.js';
-import { type AttemptResult, nextStep } from './retry-policy.js';
+import { type AttemptResult, type NextStep, nextStep } from './retry-policy.js';
 import { type Fetch, postWebhook } from './send.js';
-import { sendBlocker } from './send-checks.js';
+import { consentAtSend, sendBlocker } from './send-checks.js';
 import { signWebhook } from './webhook-signature.js';
 import { targetOf, webhookSecretOf, webhookUrlProblem } from './webhook-target.js';
 
@@ -30,6 +36,8 @@ export interface DeliveryDeps {
   keys: KeyRing;
   clock: Clock;
   ids: Ids;
+  /** Reads consents again from trusts' FHIR servers before sending (issue 17 item 11). */
+  trustFhir?: TrustFhir;
 }
 
 export interface DeliveryOptions {
@@ -44,8 +52,8 @@ export interface DeliveryOptions {
 
 type Prepared =
   | { kind: 'send'; attempt: () => Promise<AttemptResult> }
-  | { kind: 'stop'; result: AttemptResult }
-  | { kind: 'cancel'; reason: CancelReason };
+  | { kind: 'stop'; result: AttemptResult; dead?: Extract<NextStep, { kind: 'dead' }>['reason'] }
+  | { kind: 'cancel'; reason: CancelReason; withdrawal?: ConsentWithdrawal };
 
 async function prepare(
   deps: DeliveryDeps,
@@ -61,6 +69,18 @@ async function prepare(
     .executeTakeFirstOrThrow();
   const blocker = sendBlocker(deps.registry, referral, row, deps.clock.now());
   if (blocker) return { kind: 'cancel', reason: blocker };
+  const consent = await consentAtSend(deps, referral, row, opts.tuning);
+  if (consent.kind === 'withdrawn') {
+    const withdrawal = { consents: consent.consents, reasons: consent.reasons.map((r) => r.code) };
+    return { kind: 'cancel', reason: 'consent-withdrawn', withdrawal };
+  }
+  if (consent.kind === 'unconfirmed') {
+    // Not sent, and not the recipient's fault: try again later; past CONSENT_MAX_AGE_MS, a dead
+    // letter an operator can replay once the trust's server answers (the replay re-checks).
+    return consent.tooOld
+      ? { kind: 'stop', result: { kind: 'failed', error: consent.error }, dead: 'consent-unconfirmed' }
+      : { kind: 'stop', result: { kind: 'retry', error: consent.error } };
+  }
   const partner = deps.registry.partner(row.recipient);
   const d = partner ? targetOf(partner, row.kind) : undefined;
   if (!partner || !d) return fail('recipient has no webhook delivery settings');
@@ -124,8 +144,14 @@ export async function deliverOne(
   }
   const prepared = await prepare(deps, opts, row, requestId);
   if (prepared.kind === 'cancel') {
+    const { reason, withdrawal } = prepared;
     const ok = await deps.store.transaction((tx) =>
-      recordCancelledAtSend(tx, deps, { ...owned, at: deps.clock.now(), reason: prepared.reason }),
+      recordCancelledAtSend(tx, deps, {
+        ...owned,
+        at: deps.clock.now(),
+        reason,
+        ...(withdrawal ? { withdrawal } : {}),
+      }),
     );
     return ok ? 'cancelled' : 'lease-lost';
   }
@@ -144,12 +170,15 @@ export async function deliverOne(
     );
     return 'delivered';
   }
-  const next = nextStep(
-    result,
-    { attempts: row.attempts, createdAt: new Date(row.created_at), now: at },
-    opts.tuning,
-    opts.random,
-  );
+  const next: NextStep =
+    prepared.kind === 'stop' && prepared.dead
+      ? { kind: 'dead', reason: prepared.dead }
+      : nextStep(
+          result,
+          { attempts: row.attempts, createdAt: new Date(row.created_at), now: at },
+          opts.tuning,
+          opts.random,
+        );
   const ok = await deps.store.transaction((tx) =>
     recordFailedAttempt(tx, deps, { ...owned, at, result, next }),
   );

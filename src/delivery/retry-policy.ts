@@ -50,7 +50,7 @@ export function backoffMs(
 
 export type NextStep =
   | { kind: 'retry'; at: Date }
-  | { kind: 'dead'; reason: 'permanent' | 'max-attempts' | 'max-age' };
+  | { kind: 'dead'; reason: 'permanent' | 'max-attempts' | 'max-age' | 'consent-unconfirmed' };
 
 /**
  * After attempt number `attempts` (1 for the first) ended in `result`: when to try again, or

@@ -52,6 +52,7 @@ export async function withTrustConsents(
     );
   }
   const known = new Set(event.consents.map((c) => c.id));
-  const extra = (found.resources as unknown as Consent[]).filter((c) => !c.id || !known.has(c.id));
-  return { ...event, consents: [...event.consents, ...extra] };
+  const listed = found.resources as unknown as Consent[];
+  const extra = listed.filter((c) => !c.id || !known.has(c.id));
+  return { ...event, consents: [...event.consents, ...extra], trustConsents: listed };
 }

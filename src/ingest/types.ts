@@ -82,6 +82,12 @@ export interface ParsedEvent {
   encounter?: ParsedEncounter;
   serviceRequest?: ParsedServiceRequest;
   consents: Consent[];
+  /**
+   * Set when the trust's FHIR server was searched for this event (remote-consents.ts): the
+   * Consents it listed as active, also merged into `consents`. Their source, for the consent
+   * memory (issue 17 item 11): the server's answer replaces what it said before.
+   */
+  trustConsents?: Consent[];
   housingNeeds: HousingNeed[];
   /** MessageHeader.focus, as sent. */
   focus: string[];

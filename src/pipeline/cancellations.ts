@@ -5,11 +5,22 @@
  * cancelled, and a recipient that already has the referral gets a notice holding nothing but
  * the referral id, through the same channel.
  */
+
+import { evaluateConsents } from '../consent/consent-evaluation.js';
+import {
+  consentRefOf,
+  minimised,
+  recall,
+  remember,
+  stayOf,
+  withRememberedPatient,
+} from '../consent/consent-memory.js';
 import { consentStillAllows } from '../consent/decide.js';
 import { messageBody, sealFor } from '../delivery/envelope.js';
 import { anyDelivered, cancelPending, enqueue } from '../delivery/outbox.js';
 import { FINAL_STATUSES, type ReferralRow, updateReferral } from '../mapping/referral-store.js';
 import type { Tx } from '../store/index.js';
+import { gatherFrom } from './consent-stage.js';
 import type { PipelineDeps, PipelineInput, RecipientOutcome } from './process-event.js';
 
 async function endReferral(
@@ -78,6 +89,20 @@ export async function cancelEpisode(deps: PipelineDeps, tx: Tx, input: PipelineI
   return out;
 }
 
+/**
+ * A later event of the stay whose decision withholds because the person withdrew or refused
+ * (issue 17 item 11): the stay's open referral to that recipient ends as on a consent update.
+ */
+export async function withdrawnInStay(
+  deps: PipelineDeps,
+  tx: Tx,
+  input: PipelineInput,
+  r: ReferralRow,
+  reasons: Array<{ code: string; text: string }>,
+): Promise<RecipientOutcome> {
+  return endReferral(deps, tx, input, r, { kind: 'consent-withdrawn', reasons });
+}
+
 export async function withdrawConsent(deps: PipelineDeps, tx: Tx, input: PipelineInput) {
   const { event } = input;
   const open = await tx
@@ -94,12 +119,30 @@ export async function withdrawConsent(deps: PipelineDeps, tx: Tx, input: Pipelin
       .find((a) => a.version === r.agreement_version);
     const recipient = deps.registry.partner(r.recipient);
     if (!agreement || !recipient) continue;
+    // The new consents join those the referral rested on (issue 17 item 11): a later version
+    // replaces its series, a new deny overrides, and what still stands is remembered.
+    const key = { subjectHmac: r.subject_hmac ?? '', recipient: r.recipient, stay: stayOf(r.episode_key) };
+    const gathered = gatherFrom(await recall(tx, key), key, event, input.at);
+    const consents = gathered.consents.map((c) => c.resource);
     const check = consentStillAllows(agreement, {
-      consents: event.consents,
-      patient: event.patient,
+      consents,
+      patient: withRememberedPatient(event.patient),
       recipient,
       now: input.at,
     });
+    // Only consents about this person are remembered (the evaluation names those it consulted).
+    const about = new Set(
+      evaluateConsents(consents, withRememberedPatient(event.patient), {
+        recipientOds: recipient.odsCode,
+        purpose: agreement.purpose,
+        at: input.at,
+        fields: [],
+      }).consulted.map((c) => c.reference),
+    );
+    const kept = gathered.consents
+      .filter((c) => about.has(consentRefOf(c.resource).reference))
+      .map((c) => ({ ...c, resource: minimised(c.resource, event.patient) }));
+    await remember(tx, key, kept, { trustSearched: gathered.trustSearched, at: input.at });
     if (check.ok) continue;
     out.push(await endReferral(deps, tx, input, r, { kind: 'consent-withdrawn', reasons: check.reasons }));
   }

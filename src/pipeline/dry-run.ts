@@ -1,9 +1,13 @@
 /**
  * The IG lead's dry run (issue 6 item 7): given a message, its sending trust and a recipient,
  * say what the gateway would decide and exactly which fields it would disclose, storing and
- * sending nothing. The message goes through the same checks as a real one.
+ * sending nothing. The message goes through the same checks as a real one, and the same path
+ * (issue 17 item 4): consents searched on the trust's FHIR server when an agreement says so
+ * (a failing server answers 502/504, as intake does), the consents earlier events of the stay
+ * left standing, the same decision and the same schema-checked dataset (consent-stage.ts).
  */
 import type { Parameters as FhirParameters, ParametersParameter } from 'fhir/r4.js';
+import type { AuditLog } from '../audit/types.js';
 import type { Clock } from '../clock.js';
 import type { Registry } from '../config/registry-types.js';
 import { badRequest, unprocessable } from '../fhir/outcome.js';
@@ -11,14 +15,21 @@ import type { TrustFhir } from '../fhir/trust-fhir.js';
 import { checkMessage } from '../ingest/check-message.js';
 import { parseEvent } from '../ingest/parse-event.js';
 import type { IntakeProfiles } from '../ingest/profiles.js';
-import { buildDataset } from '../mapping/build-dataset.js';
-import { decideFor } from './process-event.js';
+import { withTrustConsents } from '../ingest/remote-consents.js';
+import type { DatasetValidators } from '../mapping/dataset-schemas.js';
+import type { Store } from '../store/index.js';
+import { consentStage } from './consent-stage.js';
+import { episodeKey } from './process-event.js';
 
 export interface DryRunDeps {
   registry: Registry;
   intake: IntakeProfiles;
   trustFhir: TrustFhir;
   clock: Clock;
+  audit: Pick<AuditLog, 'subjectHash'>;
+  datasets: DatasetValidators;
+  /** Read only: the consents earlier events of the stay left standing. */
+  store: Pick<Store, 'db'>;
 }
 
 export interface DryRunInput {
@@ -46,12 +57,20 @@ export async function dryRun(deps: DryRunDeps, input: DryRunInput): Promise<Fhir
   });
   if (checked.kind === 'invalid') throw unprocessable(checked.issues);
   const at = input.at ?? deps.clock.now();
-  const event = parseEvent(checked.message, {
+  const parsed = parseEvent(checked.message, {
     partner: sender,
     profiles: deps.intake,
     receivedAt: at.toISOString(),
   });
-  const decision = decideFor(deps.registry, event, recipient, at);
+  const event = await withTrustConsents(parsed, {
+    registry: deps.registry,
+    sender,
+    trustFhir: deps.trustFhir,
+    profiles: deps.intake,
+  });
+  // No event id: a stay without an encounter is the event itself, which has no standing consents.
+  const episode = episodeKey(event, 'dry-run');
+  const { decision, built } = await consentStage(deps, deps.store.db, { event, recipient, at, episode });
   const params: ParametersParameter[] = [{ name: 'outcome', valueCode: decision.outcome }];
   if (decision.agreement)
     params.push(str('agreement', `${decision.agreement.id}|${decision.agreement.version}`));
@@ -69,8 +88,7 @@ export async function dryRun(deps: DryRunDeps, input: DryRunInput): Promise<Fhir
       ),
     );
     // The fields a referral would really carry: permitted AND present in this message.
-    const { fields } = buildDataset({ event, sender, recipient, decision });
-    for (const f of fields) params.push({ name: 'field', valueCode: f });
+    for (const f of built?.fields ?? []) params.push({ name: 'field', valueCode: f });
   }
   return { resourceType: 'Parameters', parameter: params };
 }

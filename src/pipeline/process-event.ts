@@ -5,21 +5,21 @@
  * dataset and a delivery row. Cancellations and consent withdrawals are handled here too.
  */
 import type { AuditLog } from '../audit/types.js';
-import type { Partner, Registry } from '../config/registry-types.js';
-import { decide } from '../consent/decide.js';
+import type { Registry } from '../config/registry-types.js';
+import { consentRefOf, minimised, remember } from '../consent/consent-memory.js';
 import { linkReferral, recordDecision } from '../consent/decision-store.js';
-import { disclosureFacts } from '../consent/disclosure-facts.js';
-import type { Decision, DecisionEvent } from '../consent/types.js';
-import { isNoFixedAbode } from '../fhir/address.js';
+import type { Decision } from '../consent/types.js';
 import type { Ids } from '../ids.js';
 import type { ParsedEvent } from '../ingest/types.js';
 import type { Logger } from '../log.js';
 import type { BuiltDataset } from '../mapping/build-dataset.js';
-import { DatasetInvalidError, type DatasetValidators } from '../mapping/dataset-schemas.js';
+import type { DatasetValidators } from '../mapping/dataset-schemas.js';
+import { openEpisodeReferral } from '../mapping/referral-store.js';
 import { candidates } from '../mapping/routing.js';
 import type { Tx } from '../store/index.js';
-import { cancelEpisode, withdrawConsent } from './cancellations.js';
-import { datasetFor, referPermitted } from './refer.js';
+import { cancelEpisode, withdrawConsent, withdrawnInStay } from './cancellations.js';
+import { consentStage, type Gathered } from './consent-stage.js';
+import { referPermitted } from './refer.js';
 
 export interface PipelineDeps {
   registry: Registry;
@@ -48,36 +48,7 @@ export interface RecipientOutcome {
   reasons: Array<{ code: string; text: string }>;
 }
 
-export function decisionEvent(e: ParsedEvent): DecisionEvent {
-  return {
-    code: e.event,
-    occurredAt: e.occurredAt,
-    sender: e.sender.partnerId,
-    restricted: e.restricted,
-    ...(e.patient.deceased ? { deceased: true } : {}),
-    ...(e.encounter
-      ? { encounterClass: e.encounter.class, serviceTypes: e.encounter.serviceTypes.map((s) => s.code) }
-      : {}),
-    // ZZ99 3VZ is the NHS pseudo-postcode for no fixed abode: it places the person nowhere.
-    ...(e.patient.postcodeDistrict && !isNoFixedAbode(e.patient.postcode)
-      ? { postcodeDistrict: e.patient.postcodeDistrict }
-      : {}),
-    ...(e.serviceRequest ? { chosenRecipientOds: e.serviceRequest.performerOds } : {}),
-  };
-}
-
-/** The decision for one candidate: the pure function, fed from the parsed event. */
-export function decideFor(registry: Registry, event: ParsedEvent, recipient: Partner, at: Date): Decision {
-  return decide({
-    event: decisionEvent(event),
-    patient: event.patient,
-    recipient,
-    agreements: registry.agreements,
-    consents: event.consents,
-    now: at,
-    facts: disclosureFacts(event.resources, recipient.odsCode, event.sender.odsCode),
-  });
-}
+export { decideFor, decisionEvent } from './consent-stage.js';
 
 /** Later events of one stay update the same referral: the episode is the encounter identifier. */
 export function episodeKey(e: ParsedEvent, eventId: string): string {
@@ -99,35 +70,31 @@ export async function processEvent(
   }
   if (event.event === 'consent-updated') return withdrawConsent(deps, tx, input);
   const out: RecipientOutcome[] = [];
+  const episode = episodeKey(event, input.eventId);
   for (const recipient of candidates(event, deps.registry)) {
-    let decision = decideFor(deps.registry, event, recipient, input.at);
-    let built: BuiltDataset | undefined;
-    if (decision.outcome === 'permit') {
-      try {
-        built = datasetFor(deps, event, decision, recipient);
-      } catch (err) {
-        if (!(err instanceof DatasetInvalidError)) throw err;
-        // A gateway fault (mapping or schema), not the trust's: this recipient is withheld with
-        // the reason, the other recipients and the message itself go on.
-        deps.logger?.error(
-          { recipient: recipient.id, referralType: err.type, problems: err.problems },
-          'referral dataset failed its schema: withheld',
-        );
-        decision = datasetWithheld(decision, err);
-      }
-    }
+    const { decision, built, gathered } = await consentStage(deps, tx, {
+      event,
+      recipient,
+      at: input.at,
+      episode,
+    });
     const decisionId = deps.ids.next();
     await recordDecision(tx, { id: decisionId, eventId: input.eventId, decision, at: input.at });
+    // The consents this decision consulted stand for later events of the stay (issue 17 item 11).
+    await rememberConsulted(tx, gathered, decision, event, input.at);
     if (decision.outcome === 'withhold') {
       await auditWithheld(deps, tx, input, decision);
-      out.push({ recipient: recipient.id, outcome: 'withhold', decisionId, reasons: decision.reasons });
+      const open = withdrawal(decision) ? await openEpisodeReferral(tx, episode, recipient.id) : undefined;
+      // The person withdrew or refused: what is queued for them must not go (issue 17 item 11).
+      if (open) out.push(await withdrawnInStay(deps, tx, input, open, decision.reasons));
+      else out.push({ recipient: recipient.id, outcome: 'withhold', decisionId, reasons: decision.reasons });
       continue;
     }
     const referralId = await referPermitted(deps, tx, input, {
       decision,
       decisionId,
       recipient,
-      episode: episodeKey(event, input.eventId),
+      episode,
       built: built as BuiltDataset,
     });
     await linkReferral(tx, decisionId, referralId);
@@ -136,24 +103,23 @@ export async function processEvent(
   return out;
 }
 
-/** A permit whose dataset failed its schema becomes a withhold naming the failing paths (never values). */
-function datasetWithheld(
-  d: Extract<Decision, { outcome: 'permit' }>,
-  err: DatasetInvalidError,
-): Extract<Decision, { outcome: 'withhold' }> {
-  return {
-    outcome: 'withhold',
-    recipient: d.recipient,
-    agreement: d.agreement,
-    consents: d.consents,
-    reasons: [
-      {
-        code: 'dataset-invalid',
-        text: `The ${err.type} referral built for this recipient does not match its dataset schema (${err.problems.join('; ')}); nothing was sent. This is a gateway fault: tell the gateway operator.`,
-        agreementId: d.agreement.id,
-      },
-    ],
-  };
+const withdrawal = (d: Decision) =>
+  d.reasons.some((r) => r.code === 'consent-withdrawn' || r.code === 'consent-denied');
+
+/** Keep what the decision consulted (consents about this person), minimised, as the stay's standing state. */
+async function rememberConsulted(
+  tx: Tx,
+  gathered: Gathered,
+  decision: Decision,
+  event: ParsedEvent,
+  at: Date,
+): Promise<void> {
+  const consulted = new Set(decision.consents.map((c) => c.reference));
+  const kept = gathered.consents
+    .filter((c) => consulted.has(consentRefOf(c.resource).reference))
+    .map((c) => ({ ...c, resource: minimised(c.resource, event.patient) }));
+  if (kept.length === 0 && !gathered.trustSearched) return;
+  await remember(tx, gathered.key, kept, { trustSearched: gathered.trustSearched, at });
 }
 
 async function auditWithheld(

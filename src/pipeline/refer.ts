@@ -30,7 +30,7 @@ export interface Permitted {
  * written: throws DatasetInvalidError when it does not match (the pipeline then withholds).
  */
 export function datasetFor(
-  deps: PipelineDeps,
+  deps: Pick<PipelineDeps, 'registry' | 'datasets'>,
   event: PipelineInput['event'],
   decision: Extract<Decision, { outcome: 'permit' }>,
   recipient: Partner,

@@ -5,6 +5,7 @@
  */
 import { type Kysely, type Migration, type MigrationProvider, SqliteAdapter, sql } from 'kysely';
 import { m0005 } from './migration-0005.js';
+import { m0008 } from './migration-0008.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists (Kysely docs)
 type AnyDb = Kysely<any>;
@@ -241,6 +242,7 @@ export const migrations: Record<string, Migration> = {
   '0003_ingest': m0003,
   '0004_referrals': m0004,
   '0005_audit_append_only_postgres': m0005,
+  '0008_consent_memory': m0008,
 };
 
 export const migrationProvider: MigrationProvider = {

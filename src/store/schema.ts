@@ -144,6 +144,30 @@ export interface UsedJtiTable {
   expires_at: string;
 }
 
+/**
+ * consent/: the consents decisions rested on, per person, recipient and stay (migration 0008,
+ * issue 17 item 11). One row per consent series: its standing version, minimised.
+ */
+export interface ConsentMemoryTable {
+  /** The audit's subject HMAC of the NHS number. */
+  subject_hmac: string;
+  recipient: string;
+  /** SHA-256 (hex) of the episode key: later events of the same stay share it. */
+  stay: string;
+  /** `identifier.system|value` of the consent (or its id): versions of one consent share it. */
+  series: string;
+  /** `Consent/<id>` and meta.versionId, as decisions and the audit name them. */
+  reference: string;
+  version_id: string | null;
+  source: 'message' | 'trust-fhir';
+  /** The Consent as received, minimised (src/consent/consent-memory.ts), as JSON. */
+  resource: string;
+  /** When the gateway last obtained it: the message's arrival, or the last fetch from the trust. */
+  obtained_at: string;
+  /** Set when the trust's server no longer lists it as active: no longer relied on. */
+  withdrawn_at: string | null;
+}
+
 /** Bookkeeping the store itself uses in tests and health checks. */
 export interface KvTable {
   key: string;
@@ -159,5 +183,6 @@ export interface Database {
   audit: AuditTable;
   audit_checkpoints: AuditCheckpointTable;
   used_jti: UsedJtiTable;
+  consent_memory: ConsentMemoryTable;
   kv: KvTable;
 }

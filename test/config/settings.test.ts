@@ -40,6 +40,8 @@ describe('parseSettings', () => {
         retryBaseMs: 5_000,
         retryCapMs: 3_600_000,
         allowInsecureLocalWebhooks: false,
+        consentRecheckAfterMs: 900_000,
+        consentMaxAgeMs: 86_400_000,
       },
       database: { poolMax: 10, connectTimeoutMs: 5_000, statementTimeoutMs: 30_000 },
       operations: {
@@ -75,6 +77,19 @@ describe('parseSettings', () => {
       expect.stringContaining('METRICS_HOST'),
       expect.stringContaining('METRICS_TOKEN'),
       expect.stringContaining('RETENTION_DAYS'),
+    ]);
+  });
+
+  it('reads the send-time consent re-check (issue 17 item 11), all problems at once', () => {
+    expect(
+      parseSettings({ CONSENT_RECHECK_AFTER_MS: '0', CONSENT_MAX_AGE_MS: '3600000' }).delivery,
+    ).toMatchObject({ consentRecheckAfterMs: 0, consentMaxAgeMs: 3_600_000 });
+    expect(problemsOf({ CONSENT_RECHECK_AFTER_MS: 'soon', CONSENT_MAX_AGE_MS: '10' })).toEqual([
+      expect.stringContaining('CONSENT_RECHECK_AFTER_MS'),
+      expect.stringContaining('CONSENT_MAX_AGE_MS'),
+    ]);
+    expect(problemsOf({ CONSENT_RECHECK_AFTER_MS: '7200000', CONSENT_MAX_AGE_MS: '3600000' })).toEqual([
+      'CONSENT_RECHECK_AFTER_MS must be below CONSENT_MAX_AGE_MS',
     ]);
   });
 

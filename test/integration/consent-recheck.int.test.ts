@@ -1,0 +1,273 @@
+/**
+ * Issue 17 item 11: consent re-checked before each send. A referral resting on a Consent held
+ * on the trust's FHIR server waits in the outbox while the provider's receiver is down (a real
+ * local HTTP receiver answering 503); before the worker tries again, the Consent is read again
+ * from the trust's server (nock) once the decision is older than CONSENT_RECHECK_AFTER_MS. A
+ * withdrawal recorded only there cancels the delivery; a server that cannot be reached leaves it
+ * waiting (not sent, retried); a consent last confirmed longer ago than CONSENT_MAX_AGE_MS is
+ * never sent on.
+ */
+import nock from 'nock';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Agreement, Partner, Registry } from '../../src/config/registry-types.js';
+import { createDeliveryWorker } from '../../src/delivery/worker.js';
+import { secretReader } from '../../src/fhir/trust-credentials.js';
+import { harness, newSecret, SECRET_ENV, TEST_TUNING, testKeys } from '../delivery/harness.js';
+import { type Receiver, startReceiver } from '../delivery/receiver.js';
+import { testApp, testTrustFhir } from '../helpers/test-app.js';
+import { request as fixture, type JsonObject } from '../ingest/fixtures.js';
+import { post } from './intake-helpers.js';
+
+const TRUST = 'https://fhir.north-coast-trust.example';
+const TOKEN = 'north-coast-gateway-token';
+const MINUTE = 60_000;
+const trustHeaders = { reqheaders: { authorization: `Bearer ${TOKEN}`, accept: 'application/fhir+json' } };
+
+const receivers: Receiver[] = [];
+beforeAll(() => {
+  nock.disableNetConnect();
+  nock.enableNetConnect(/127\.0\.0\.1|localhost/);
+});
+afterEach(async () => {
+  const pending = nock.pendingMocks();
+  nock.cleanAll();
+  await Promise.all(receivers.splice(0).map((r) => r.close()));
+  expect(pending).toEqual([]);
+});
+afterAll(() => nock.enableNetConnect());
+
+/** North Coast with FHIR credentials; its discharge agreement reads consents from the trust's server. */
+function onTrustServer(r: Registry): Registry {
+  const nc: Partner = {
+    ...(r.partner('north-coast-trust') as Partner),
+    fhirAuth: { secretRef: 'env:NC_FHIR_TOKEN' },
+  };
+  const partners = new Map(r.partners);
+  partners.set(nc.id, nc);
+  const agreements: Agreement[] = r.agreements.map((a) =>
+    a.id === 'dsa-north-coast-homestead-discharge'
+      ? { ...a, consent: { requirement: 'explicit', source: 'trust-fhir' } }
+      : a,
+  );
+  return {
+    ...r,
+    partners,
+    agreements,
+    partner: (id) => partners.get(id),
+    partnerByOds: (ods) => [...partners.values()].find((p) => p.odsCode === ods),
+    versions: (id) => agreements.filter((a) => a.id === id),
+  };
+}
+
+const isConsent = (e: JsonObject) => (e.resource as JsonObject).resourceType === 'Consent';
+
+/** The admission's Consent as the trust's server holds it (version `versionId`, with `status`). */
+function serverConsent(versionId: string, status = 'active'): JsonObject {
+  const consent = (fixture('admission').entry as JsonObject[]).find(isConsent)?.resource as JsonObject;
+  return {
+    ...consent,
+    id: 'consent-on-server',
+    meta: { versionId },
+    status,
+    patient: { identifier: { system: 'https://fhir.nhs.uk/Id/nhs-number', value: '9990079196' } },
+  };
+}
+
+/** The admission, sent now, without its Consent: the agreement says to look on the trust's server. */
+function admission(): JsonObject {
+  const b = fixture('admission');
+  return {
+    ...b,
+    timestamp: new Date().toISOString(),
+    entry: (b.entry as JsonObject[]).filter((e) => !isConsent(e)),
+  };
+}
+
+const searchConsents = () =>
+  nock(TRUST, trustHeaders)
+    .get('/R4/Consent')
+    .query({
+      'patient:identifier': 'https://fhir.nhs.uk/Id/nhs-number|9990079196',
+      status: 'active',
+      _count: '100',
+    })
+    .reply(200, { resourceType: 'Bundle', type: 'searchset', entry: [{ resource: serverConsent('1') }] });
+
+const readConsent = () => nock(TRUST, trustHeaders).get('/R4/Consent/consent-on-server');
+
+/** Admission in (the server's consent permits), then one attempt the receiver refuses with 503. */
+async function queuedWhileReceiverDown() {
+  const secret = newSecret();
+  const keys = await testKeys();
+  const receiver = await startReceiver({ secret, jwks: () => keys.jwks(), reply: () => ({ status: 503 }) });
+  receivers.push(receiver);
+  const h = await harness({ keys, secret, webhook: { url: receiver.url }, registry: onTrustServer });
+  const trustFhir = testTrustFhir({ NC_FHIR_TOKEN: TOKEN }, 300);
+  const { app, deps } = await testApp({
+    store: h.store,
+    registry: h.registry,
+    clock: h.clock,
+    keys,
+    audit: h.pipeline.audit,
+    trustFhir,
+  });
+  searchConsents();
+  expect((await post(app, deps, admission())).status).toBe(200);
+  const worker = createDeliveryWorker(
+    {
+      store: h.store,
+      audit: h.pipeline.audit,
+      registry: h.registry,
+      keys,
+      clock: h.clock,
+      ids: deps.ids,
+      trustFhir,
+    },
+    {
+      tuning: TEST_TUNING,
+      secrets: secretReader({ [SECRET_ENV]: secret }),
+      random: () => 0,
+      logger: h.logs.logger,
+    },
+  );
+  // Within CONSENT_RECHECK_AFTER_MS of the decision: no read of the server (nock would refuse one).
+  expect(await worker.runOnce()).toBe(1);
+  expect(receiver.received).toHaveLength(1);
+  const delivery = async () =>
+    h.store.db.selectFrom('deliveries').selectAll().where('kind', '=', 'referral').executeTakeFirstOrThrow();
+  expect(await delivery()).toMatchObject({ state: 'pending', attempts: 1 });
+  return { h, app, deps, worker, receiver, delivery };
+}
+
+describe('consent re-checked before each send', () => {
+  it('a withdrawal on the trust’s server while the receiver is down cancels the queued delivery, audited', async () => {
+    const { h, worker, receiver, delivery } = await queuedWhileReceiverDown();
+    h.clock.advance(16 * MINUTE);
+    readConsent().reply(200, serverConsent('2', 'inactive'));
+    receiver.setReply(() => ({ status: 200 }));
+    await worker.runOnce();
+    expect(receiver.received).toHaveLength(1); // only the refused first attempt, ever
+    expect(await delivery()).toMatchObject({
+      state: 'cancelled',
+      last_error: 'cancelled: consent-withdrawn',
+    });
+    const referral = await h.store.db.selectFrom('referrals').select('status').executeTakeFirstOrThrow();
+    expect(referral.status).toBe('cancelled');
+    const [withdrawn] = await h.audit('consent-withdrawn');
+    expect(withdrawn).toMatchObject({ recipient: 'homegroup-discharge', actor: 'gateway' });
+    expect(JSON.parse(String(withdrawn?.consent_refs))).toEqual([
+      { reference: 'Consent/consent-on-server', versionId: '2' },
+    ]);
+    expect(JSON.parse(String(withdrawn?.detail))).toMatchObject({ reasons: ['consent-withdrawn'] });
+    const [cancelled] = await h.audit('cancelled');
+    expect(JSON.parse(String(cancelled?.detail))).toMatchObject({ reason: 'consent-withdrawn' });
+    expect(await h.audit('disclosed')).toEqual([]);
+    // What is remembered of the server's consent holds no identifier of the person.
+    const memory = JSON.stringify(await h.store.db.selectFrom('consent_memory').selectAll().execute());
+    expect(memory).toContain('consent-on-server');
+    expect(memory).not.toContain('9990079196');
+    // Nothing more is tried.
+    await worker.runOnce();
+    expect(receiver.received).toHaveLength(1);
+  });
+
+  it('the trust’s server unreachable at send time: not sent, retried later, sent once it confirms', async () => {
+    const { h, worker, receiver, delivery } = await queuedWhileReceiverDown();
+    h.clock.advance(16 * MINUTE);
+    receiver.setReply(() => ({ status: 200 }));
+    readConsent().times(2).reply(503, { resourceType: 'OperationOutcome', issue: [] });
+    await worker.runOnce();
+    expect(receiver.received).toHaveLength(1);
+    const waiting = await delivery();
+    expect(waiting).toMatchObject({ state: 'pending', attempts: 2 });
+    expect(waiting.last_error).toMatch(/^consent re-check: trust FHIR server server-error \(503\)/);
+    const attempted = (await h.audit('delivery-attempted')).map((e) => JSON.parse(String(e.detail)));
+    expect(attempted.at(-1)).toMatchObject({ attempt: 2, error: waiting.last_error });
+    // The server answers again, still active: the referral goes, on the consent just confirmed.
+    readConsent().reply(200, serverConsent('1'));
+    await worker.runOnce();
+    expect(receiver.received).toHaveLength(2);
+    expect(await delivery()).toMatchObject({ state: 'delivered' });
+    const memory = await h.store.db.selectFrom('consent_memory').selectAll().executeTakeFirstOrThrow();
+    expect(memory.obtained_at).toBe(h.clock.now().toISOString());
+  });
+
+  it('a consent last confirmed longer ago than CONSENT_MAX_AGE_MS is never sent on: dead-lettered, audited', async () => {
+    const { h, worker, receiver, delivery } = await queuedWhileReceiverDown();
+    h.clock.advance(25 * 60 * MINUTE);
+    receiver.setReply(() => ({ status: 200 }));
+    readConsent().times(2).replyWithError('connect ECONNREFUSED');
+    await worker.runOnce();
+    expect(receiver.received).toHaveLength(1);
+    expect(await delivery()).toMatchObject({ state: 'failed' });
+    const [failed] = await h.audit('delivery-failed');
+    expect(JSON.parse(String(failed?.detail))).toMatchObject({ reason: 'consent-unconfirmed' });
+    expect(JSON.parse(String(failed?.detail)).lastError).toMatch(
+      /^consent re-check: trust FHIR server unreachable/,
+    );
+    expect(await h.audit('disclosed')).toEqual([]);
+  });
+
+  it('an update found withdrawn at send: the referral the provider has ends, and they are told', async () => {
+    const { h, app, deps, worker, receiver } = await queuedWhileReceiverDown();
+    receiver.setReply(() => ({ status: 200 }));
+    await worker.runOnce();
+    expect(receiver.received.map((r) => JSON.parse(r.body).type)).toEqual([
+      'referral.created',
+      'referral.created',
+    ]);
+    // A later message of the stay: the server still lists the consent; the receiver is down again.
+    receiver.setReply(() => ({ status: 503 }));
+    const later = structuredClone(admission()) as JsonObject & { entry: JsonObject[] };
+    const header = later.entry[0]?.resource as JsonObject;
+    header.id = 'a0d11551-0000-4000-8000-0000000a0e01';
+    header.eventCoding = {
+      system: 'https://homeward.example/fhir/CodeSystem/homeward-housing-events',
+      code: 'expected-discharge',
+    };
+    header.reason = {
+      coding: [{ system: 'https://fhir.nhs.uk/CodeSystem/message-reason-bars', code: 'update' }],
+    };
+    const encounter = later.entry.find((e) => (e.resource as JsonObject).resourceType === 'Encounter')
+      ?.resource as JsonObject;
+    encounter.extension = [
+      {
+        url: 'http://hl7.org/fhir/5.0/StructureDefinition/extension-Encounter.plannedEndDate',
+        valueDateTime: '2026-12-20T12:00:00Z',
+      },
+    ];
+    searchConsents();
+    expect((await post(app, deps, later)).status).toBe(200);
+    await worker.runOnce();
+    expect(receiver.received).toHaveLength(3); // the update, refused
+    h.clock.advance(16 * MINUTE);
+    readConsent().reply(200, serverConsent('2', 'inactive'));
+    receiver.setReply(() => ({ status: 200 }));
+    await worker.runOnce(); // the update is cancelled, a notice queued
+    await worker.runOnce(); // the notice goes
+    const types = receiver.received.map((r) => JSON.parse(r.body).type);
+    expect(types).toEqual([
+      'referral.created',
+      'referral.created',
+      'referral.updated',
+      'referral.consent-withdrawn',
+    ]);
+    const notice = JSON.parse(receiver.received[3]?.body ?? '{}');
+    expect(Object.keys(notice.data)).toEqual(['referralId']);
+    const rows = await h.store.db
+      .selectFrom('deliveries')
+      .select(['kind', 'state'])
+      .orderBy('created_at')
+      .execute();
+    expect(rows).toEqual([
+      { kind: 'referral', state: 'delivered' },
+      { kind: 'update', state: 'cancelled' },
+      { kind: 'consent-withdrawn', state: 'delivered' },
+    ]);
+    const referral = await h.store.db.selectFrom('referrals').select('status').executeTakeFirstOrThrow();
+    expect(referral.status).toBe('cancelled');
+    expect((await h.audit()).map((e) => e.action)).toEqual(
+      expect.arrayContaining(['consent-withdrawn', 'cancelled']),
+    );
+  });
+});
