@@ -78,13 +78,20 @@ export function decideFor(registry: Registry, event: ParsedEvent, recipient: Par
   });
 }
 
-/** Later events of one stay update the same referral: the episode is the encounter identifier. */
-export function episodeKey(e: ParsedEvent, eventId: string): string {
+/**
+ * Later events of one stay update the same referral: the episode is the sender, the encounter
+ * identifier (system and value) and the person (issue 17 item 1: the subject HMAC, so one
+ * person's event can never update another's referral, whatever identifiers the trust reuses;
+ * intake refuses an identifier already claimed by another person, ingest/episodes.ts).
+ */
+export function episodeKey(e: ParsedEvent, eventId: string, subjectHmac: string): string {
   const id = e.encounter?.identifier;
-  if (id) return `${e.sender.partnerId}|${id.system ?? ''}|${id.value}`;
-  return e.encounter
-    ? `${e.sender.partnerId}|${e.encounter.reference}`
-    : `${e.sender.partnerId}|event:${eventId}`;
+  const stay = id
+    ? `${e.sender.partnerId}|${id.system ?? ''}|${id.value}`
+    : e.encounter
+      ? `${e.sender.partnerId}|${e.encounter.reference}`
+      : `${e.sender.partnerId}|event:${eventId}`;
+  return `${stay}|${subjectHmac}`;
 }
 
 export async function processEvent(
@@ -93,8 +100,9 @@ export async function processEvent(
   input: PipelineInput,
 ): Promise<RecipientOutcome[]> {
   const { event } = input;
+  const episode = episodeKey(event, input.eventId, deps.audit.subjectHash(event.patient.nhsNumber));
   if (event.event === 'referral-cancel' || event.reason === 'delete') {
-    return cancelEpisode(deps, tx, input, episodeKey(event, input.eventId));
+    return cancelEpisode(deps, tx, input, episode);
   }
   if (event.event === 'consent-updated') return withdrawConsent(deps, tx, input);
   const out: RecipientOutcome[] = [];
@@ -126,7 +134,7 @@ export async function processEvent(
       decision,
       decisionId,
       recipient,
-      episode: episodeKey(event, input.eventId),
+      episode,
       built: built as BuiltDataset,
     });
     await linkReferral(tx, decisionId, referralId);

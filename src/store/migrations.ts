@@ -5,6 +5,8 @@
  */
 import { type Kysely, type Migration, type MigrationProvider, SqliteAdapter, sql } from 'kysely';
 import { m0005 } from './migration-0005.js';
+import { m0006 } from './migration-0006.js';
+import { m0007 } from './migration-0007.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists (Kysely docs)
 type AnyDb = Kysely<any>;
@@ -241,6 +243,8 @@ export const migrations: Record<string, Migration> = {
   '0003_ingest': m0003,
   '0004_referrals': m0004,
   '0005_audit_append_only_postgres': m0005,
+  '0006_episodes': m0006,
+  '0007_correlation': m0007,
 };
 
 export const migrationProvider: MigrationProvider = {
