@@ -35,7 +35,7 @@ import type { ParsedEvent } from './types.js';
 /** What a stored event leads to, run in the event's transaction (the decision pipeline). */
 export type AfterStored = (
   tx: Tx,
-  stored: { eventId: string; event: ParsedEvent; at: Date; requestId?: string },
+  stored: { eventId: string; event: ParsedEvent; at: Date; requestId?: string; correlationId?: string },
 ) => Promise<BundleEntry[]>;
 
 export interface IntakeDeps {
@@ -57,6 +57,8 @@ export interface IntakeRequest {
   /** The authenticated caller (callerOf(req).partnerId). */
   partnerId: string;
   requestId?: string;
+  /** The inbound X-Correlation-Id or the one given (http/request-id.ts): stored with the event. */
+  correlationId?: string;
 }
 
 export type IntakeResult =
@@ -100,6 +102,7 @@ async function settle(
       actor: req.partnerId,
       eventId: found.event.id,
       ...(req.requestId ? { requestId: req.requestId } : {}),
+      ...(req.correlationId ? { correlationId: req.correlationId } : {}),
       detail: { reason: 'message-id-reused' },
     });
   });
@@ -123,6 +126,7 @@ async function refuseEncounter(
       payloadSha256: refused.sha256,
       subjectNhsNumber: refused.event.patient.nhsNumber,
       ...(req.requestId ? { requestId: req.requestId } : {}),
+      ...(req.correlationId ? { correlationId: req.correlationId } : {}),
       detail: { reason: 'encounter-of-another-person', event: refused.event.event },
     });
   });
@@ -196,6 +200,7 @@ export async function processMessage(deps: IntakeDeps, req: IntakeRequest): Prom
       reason: event.reason,
       received_at: receivedAt,
       request_id: req.requestId ?? null,
+      correlation_id: req.correlationId ?? null,
       payload_sha256: sha256,
       payload: JSON.stringify(req.body),
       response: null,
@@ -214,6 +219,7 @@ export async function processMessage(deps: IntakeDeps, req: IntakeRequest): Prom
         payloadSha256: sha256,
         subjectNhsNumber: event.patient.nhsNumber,
         ...(req.requestId ? { requestId: req.requestId } : {}),
+        ...(req.correlationId ? { correlationId: req.correlationId } : {}),
         // No personal data here: codes only (conventions 8).
         detail: { event: event.event, reason: event.reason, sentEvent: event.sentEvent.code },
       });
@@ -224,6 +230,7 @@ export async function processMessage(deps: IntakeDeps, req: IntakeRequest): Prom
             event,
             at: new Date(receivedAt),
             ...(req.requestId ? { requestId: req.requestId } : {}),
+            ...(req.correlationId ? { correlationId: req.correlationId } : {}),
           })
         : [];
       response = respond(entries);

@@ -34,6 +34,8 @@ export interface PipelineInput {
   event: ParsedEvent;
   at: Date;
   requestId?: string;
+  /** The event's correlation id (issue 17 item 9): on its audit entries and outbox rows. */
+  correlationId?: string;
 }
 
 /** What the trust learns per recipient (the Task in its response): nothing about the others. */
@@ -178,6 +180,7 @@ async function auditWithheld(
     consents: d.consents,
     subjectNhsNumber: input.event.patient.nhsNumber,
     ...(input.requestId ? { requestId: input.requestId } : {}),
+    ...(input.correlationId ? { correlationId: input.correlationId } : {}),
     detail: { reasons: d.reasons.map((r) => ({ code: r.code, agreement: r.agreementId ?? null })) },
   });
 }

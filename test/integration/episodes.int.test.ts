@@ -84,6 +84,7 @@ describe.each(BACKENDS)('one person per stay (%s)', (backend) => {
       expect(JSON.parse(rejected[0]?.detail ?? '{}')).toEqual({
         reason: 'encounter-of-another-person',
         event: 'admission',
+        correlationId: 'req-collide-1',
       });
       const everything = JSON.stringify(await auditEntries(deps));
       expect(everything).not.toContain(SECOND);
