@@ -58,6 +58,9 @@ const NHS_NUMBER_LIKE = /(^|[^0-9A-Za-z])\d{3}[ -]?\d{3}[ -]?\d{4}([^0-9A-Za-z]|
 const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 const SHA256 = /^[0-9a-f]{64}$/;
 
+/** True when `text` holds a ten-digit run that could be an NHS number (inbound ids are checked with it). */
+export const looksLikeNhsNumber = (text: string) => NHS_NUMBER_LIKE.test(text);
+
 /** Defence in depth: a stage passing personal data by mistake gets an error, not a stored leak. */
 function assertNoNhsNumber(column: string, text: string | null): void {
   if (text !== null && NHS_NUMBER_LIKE.test(text)) {
@@ -103,7 +106,13 @@ function columnsOf(
         ? subjectHash(input.subjectNhsNumber)
         : (input.subjectHmac ?? null),
     request_id: input.requestId ?? null,
-    detail: input.detail ? stableJson(input.detail) : null,
+    detail:
+      input.detail || input.correlationId
+        ? stableJson({
+            ...input.detail,
+            ...(input.correlationId ? { correlationId: input.correlationId } : {}),
+          })
+        : null,
   };
   assertNoNhsNumber('detail', row.detail);
   assertNoNhsNumber('purpose', row.purpose);

@@ -59,6 +59,11 @@ export interface AuditInput {
    */
   subjectHmac?: string;
   requestId?: string;
+  /**
+   * The correlation id of the event that caused this entry (issue 17 item 9): stored in `detail`
+   * as `correlationId`, so it is hashed with the entry and the chain's columns stay as they are.
+   */
+  correlationId?: string;
   /** Machine-readable extras (reason codes, filters used). Must hold no personal data. */
   detail?: Record<string, unknown>;
 }

@@ -56,6 +56,7 @@ function about(o: Owned, subjectHmac: string | null): Omit<AuditInput, 'action' 
     ...(o.delivery.payload_sha256 ? { payloadSha256: o.delivery.payload_sha256 } : {}),
     ...(subjectHmac ? { subjectHmac } : {}),
     ...(o.requestId ? { requestId: o.requestId } : {}),
+    ...(o.delivery.correlation_id ? { correlationId: o.delivery.correlation_id } : {}),
   };
 }
 

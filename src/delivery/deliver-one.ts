@@ -111,6 +111,8 @@ async function prepare(
         contentType: row.content_type ?? 'application/json',
         headers,
         requestId,
+        // The event's id, read from the row: a later attempt in another process sends the same.
+        ...(row.correlation_id ? { correlationId: row.correlation_id } : {}),
         timeoutMs: opts.tuning.timeoutMs,
         now,
         // Checked again where the socket connects: a DNS answer that changed since is refused.

@@ -102,6 +102,7 @@ export async function recordDisclosure(tx: Tx, deps: DisclosureDeps, d: Disclosu
     ...(delivery.payload_sha256 ? { payloadSha256: delivery.payload_sha256 } : {}),
     ...(referral.subject_hmac ? { subjectHmac: referral.subject_hmac } : {}),
     ...(d.requestId ? { requestId: d.requestId } : {}),
+    ...(delivery.correlation_id ? { correlationId: delivery.correlation_id } : {}),
     detail: {
       deliveryId: delivery.id,
       webhookId: delivery.webhook_id,

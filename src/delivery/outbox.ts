@@ -24,6 +24,8 @@ export interface NewDelivery {
   /** For referral and update messages: the decision and the field names the payload carries. */
   decisionId?: string;
   fields?: string[];
+  /** The correlation id of the event that caused this message: sent with it (issue 17 item 9). */
+  correlationId?: string;
 }
 
 /** Standard Webhooks id: stable for the message, so every retry carries the same one. */
@@ -54,6 +56,7 @@ export async function enqueue(tx: Tx, d: NewDelivery): Promise<void> {
       delivered_at: null,
       decision_id: d.decisionId ?? null,
       fields: d.fields ? JSON.stringify(d.fields) : null,
+      correlation_id: d.correlationId ?? null,
     })
     .execute();
 }

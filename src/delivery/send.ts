@@ -15,6 +15,8 @@ export interface WebhookRequest {
   contentType: string;
   headers: WebhookHeaders;
   requestId: string;
+  /** The causing event's correlation id, sent as X-Correlation-Id (issue 17 item 9). */
+  correlationId?: string;
   timeoutMs: number;
   now: Date;
   /**
@@ -41,7 +43,12 @@ export async function postWebhook(req: WebhookRequest, fetchImpl: Fetch = fetch)
   try {
     res = await fetchImpl(req.url, {
       method: 'POST',
-      headers: { ...req.headers, 'content-type': req.contentType, 'x-request-id': req.requestId },
+      headers: {
+        ...req.headers,
+        'content-type': req.contentType,
+        'x-request-id': req.requestId,
+        ...(req.correlationId ? { 'x-correlation-id': req.correlationId } : {}),
+      },
       body: req.body,
       // A redirect is answered as what it is (Fetch Standard, "manual" redirect mode): a 3xx to
       // classify, never followed to a host the recipient's partner file does not name.

@@ -34,6 +34,8 @@ export async function queueStatusPush(
     payloadSha256: sha256Hex(payload),
     contentType: 'application/json',
     at,
+    // The id of the message the Task answers, so the trust joins the push to what it sent.
+    ...(task.groupIdentifier?.value ? { correlationId: task.groupIdentifier.value } : {}),
   });
   return true;
 }

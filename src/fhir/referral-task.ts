@@ -12,6 +12,8 @@ import { ODS_ORGANISATION_SYSTEM } from './systems.js';
 export const ODS_SYSTEM = ODS_ORGANISATION_SYSTEM;
 export const REFERRAL_ID_SYSTEM = 'https://homeward.example/fhir/Id/referral';
 export const MESSAGE_ID_SYSTEM = 'https://homeward.example/fhir/Id/message';
+/** The X-Correlation-Id a message arrived with, or the one the gateway gave it (issue 17 item 9). */
+export const CORRELATION_ID_SYSTEM = 'https://homeward.example/fhir/Id/correlation-id';
 export const DECISION_REASON_SYSTEM = 'https://homeward.example/fhir/CodeSystem/decision-reason';
 export const REFERRAL_STATUS_SYSTEM = 'https://homeward.example/fhir/CodeSystem/referral-status';
 export const REFERRAL_OUTCOME_SYSTEM = 'https://homeward.example/fhir/CodeSystem/referral-outcome';
@@ -20,6 +22,8 @@ export interface TaskInput {
   id: string;
   /** The trust's MessageHeader.id of the message that caused it (Task.focus). */
   messageId: string;
+  /** That message's correlation id (Task.groupIdentifier). */
+  correlationId?: string | null;
   nhsNumber?: string;
   sender: { odsCode: string; name: string };
   recipient: { odsCode: string; name: string };
@@ -71,6 +75,12 @@ export function referralTask(input: TaskInput): Task {
     resourceType: 'Task',
     id: input.id,
     ...(input.referralId ? { identifier: [{ system: REFERRAL_ID_SYSTEM, value: input.referralId }] } : {}),
+    // R4 Task.groupIdentifier: "an identifier that links together multiple tasks and other requests
+    // that were created in the same context" — here every Task of one message, and the webhooks,
+    // status pushes and audit entries it caused (https://hl7.org/fhir/R4/task-definitions.html#Task.groupIdentifier).
+    ...(input.correlationId
+      ? { groupIdentifier: { system: CORRELATION_ID_SYSTEM, value: input.correlationId } }
+      : {}),
     status: TASK_STATUS[input.status] ?? 'requested',
     ...(reason ? { statusReason: reason } : {}),
     businessStatus: { coding: [{ system: REFERRAL_STATUS_SYSTEM, code: input.status }], text: input.status },

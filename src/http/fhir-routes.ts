@@ -12,7 +12,7 @@ import { capabilityStatement } from '../fhir/capability-statement.js';
 import { HOUSING_EVENTS_ID, housingEventsCodeSystem } from '../fhir/housing-events.js';
 import { processMessage } from '../ingest/process-message.js';
 import { countAcceptedMessage } from '../metrics/intake-metrics.js';
-import { correlationIdOf } from './request-id.js';
+import { correlationIdFor } from './request-id.js';
 import type { RouteSpec } from './routes.js';
 
 const VERSION = (() => {
@@ -43,13 +43,15 @@ export function fhirRoutes(deps: Deps): RouteSpec[] {
       scope: 'system/Bundle.c',
       handlers: [
         async (req, res) => {
-          // BaRS: echo X-Correlation-Id on every answer, errors included (set before the stage runs).
-          const correlation = correlationIdOf(req);
-          if (correlation) res.setHeader('x-correlation-id', correlation);
+          // BaRS: echo X-Correlation-Id on every answer, errors included (set before the stage runs);
+          // when the trust sent none, the one the gateway gave the message (issue 17 item 9).
+          const correlationId = correlationIdFor(req);
+          res.setHeader('x-correlation-id', correlationId);
           const result = await processMessage(deps, {
             body: req.body,
             partnerId: callerOf(req).partnerId,
             requestId: String(req.id),
+            correlationId,
           });
           sendFhir(res, 200, result.response);
           if (result.kind !== 'accepted') return;

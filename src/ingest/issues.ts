@@ -115,6 +115,13 @@ export const issues = {
     err('business-rule', expression, 'A message is about one person: this Patient has another NHS number'),
   eventNeeds: (expression: string, what: string) => err('required', expression, what),
   eventConflict: (expression: string, what: string) => err('business-rule', expression, what),
+  // Issue 17 item 1: one stay is one person's; never says whose (that would disclose it).
+  encounterOfAnotherPerson: (expression: string) =>
+    err(
+      'business-rule',
+      expression,
+      "This encounter identifier already belongs to a stay of another person you sent: an encounter identifier names one person's stay. Check the Encounter and Patient of this message; nothing was stored",
+    ),
 
   // Idempotency (BaRS: the MessageHeader.id of a message is never reused for other content).
   messageIdReused: () =>

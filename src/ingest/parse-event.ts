@@ -15,9 +15,10 @@ import type { EventCode, Partner, Priority } from '../config/registry-types.js';
 import { currentAddress } from '../fhir/address.js';
 import { BARS_REASON_SYSTEM, housingEventFor } from '../fhir/housing-events.js';
 import { isValidNhsNumber, VERIFIED_STATUS_CODES } from '../fhir/nhs-number.js';
-import { isNhsNumberSystem, isOdsOrganisationSystem, isVerificationExtension } from '../fhir/systems.js';
+import { isNhsNumberSystem, isVerificationExtension } from '../fhir/systems.js';
+import { chosenOds } from './chosen-authority.js';
 import { housingNeedsOf, PLANNED_END_URL, primaryOf } from './extract.js';
-import { allResources, type Entry, headerOf, lookup, type Message } from './message.js';
+import { allResources, type Entry, headerOf, type Message } from './message.js';
 import type { IntakeProfiles } from './profiles.js';
 import type {
   CodeRef,
@@ -121,24 +122,13 @@ function parseEncounter(e: Entry): ParsedEncounter {
 
 function parseServiceRequest(m: Message, e: Entry): ParsedServiceRequest {
   const sr = as<ServiceRequest>(e);
-  const performerOds = (sr.performer ?? []).flatMap((ref) => {
-    if (isOdsOrganisationSystem(ref.identifier?.system) && ref.identifier?.value)
-      return [ref.identifier.value];
-    const found = lookup(m, ref.reference, e);
-    const org =
-      found.kind === 'found'
-        ? (found.entry.resource as { identifier?: Array<{ system?: string; value?: string }> })
-        : {};
-    return (org.identifier ?? []).flatMap((i) =>
-      isOdsOrganisationSystem(i.system) && i.value ? [i.value] : [],
-    );
-  });
+  const performerOds = chosenOds(m, e);
   return {
     reference: aliases(e)[0] ?? e.expression,
     status: sr.status,
     intent: sr.intent,
     priority: (sr.priority ?? 'routine') as Priority,
-    performerOds: [...new Set(performerOds)],
+    performerOds,
     performers: (sr.performer ?? []).flatMap((p) => (p.reference ? [p.reference] : [])),
     ...(sr.requester?.reference ? { requester: sr.requester.reference } : {}),
     reasonCodes: codes(sr.reasonCode),

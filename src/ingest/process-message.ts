@@ -17,6 +17,13 @@ import type { Ids } from '../ids.js';
 import type { Logger } from '../log.js';
 import type { Store, Tx } from '../store/index.js';
 import { checkMessage } from './check-message.js';
+import {
+  claimEpisode,
+  type EncounterKey,
+  EncounterOfAnotherPerson,
+  encounterKeyOf,
+  episodeOwner,
+} from './episodes.js';
 import { compare, findEvent, type RecordOutcome, recordEvent } from './event-store.js';
 import { issues } from './issues.js';
 import { asArray, isObject } from './message.js';
@@ -28,7 +35,7 @@ import type { ParsedEvent } from './types.js';
 /** What a stored event leads to, run in the event's transaction (the decision pipeline). */
 export type AfterStored = (
   tx: Tx,
-  stored: { eventId: string; event: ParsedEvent; at: Date; requestId?: string },
+  stored: { eventId: string; event: ParsedEvent; at: Date; requestId?: string; correlationId?: string },
 ) => Promise<BundleEntry[]>;
 
 export interface IntakeDeps {
@@ -50,6 +57,8 @@ export interface IntakeRequest {
   /** The authenticated caller (callerOf(req).partnerId). */
   partnerId: string;
   requestId?: string;
+  /** The inbound X-Correlation-Id or the one given (http/request-id.ts): stored with the event. */
+  correlationId?: string;
 }
 
 export type IntakeResult =
@@ -93,10 +102,35 @@ async function settle(
       actor: req.partnerId,
       eventId: found.event.id,
       ...(req.requestId ? { requestId: req.requestId } : {}),
+      ...(req.correlationId ? { correlationId: req.correlationId } : {}),
       detail: { reason: 'message-id-reused' },
     });
   });
   throw new OutcomeError(409, outcome([issues.messageIdReused()]));
+}
+
+/**
+ * A message whose encounter identifier is another person's stay (issue 17 item 1): refused with
+ * the identifier's location, nothing stored, and the refusal audited under the sender's person
+ * (the subject HMAC, as every entry; no identifier value, which could itself be a number).
+ */
+async function refuseEncounter(
+  deps: IntakeDeps,
+  req: IntakeRequest,
+  refused: { key: EncounterKey; sha256: string; event: ParsedEvent },
+): Promise<never> {
+  await deps.store.transaction(async (tx) => {
+    await deps.audit.append(tx, {
+      action: 'rejected',
+      actor: req.partnerId,
+      payloadSha256: refused.sha256,
+      subjectNhsNumber: refused.event.patient.nhsNumber,
+      ...(req.requestId ? { requestId: req.requestId } : {}),
+      ...(req.correlationId ? { correlationId: req.correlationId } : {}),
+      detail: { reason: 'encounter-of-another-person', event: refused.event.event },
+    });
+  });
+  throw unprocessable([issues.encounterOfAnotherPerson(refused.key.expression)]);
 }
 
 export async function processMessage(deps: IntakeDeps, req: IntakeRequest): Promise<IntakeResult> {
@@ -119,6 +153,13 @@ export async function processMessage(deps: IntakeDeps, req: IntakeRequest): Prom
 
   const receivedAt = deps.clock.now().toISOString();
   const parsed = parseEvent(checked.message, { partner, profiles: deps.intake, receivedAt });
+  // Before any remote read or write: a stay that is another person's is refused outright.
+  const encounterKey = encounterKeyOf(checked.message, partner.id);
+  const subjectHmac = deps.audit.subjectHash(parsed.patient.nhsNumber);
+  const owner = encounterKey ? await episodeOwner(deps.store.db, encounterKey) : undefined;
+  if (encounterKey && owner !== undefined && owner !== subjectHmac) {
+    return refuseEncounter(deps, req, { key: encounterKey, sha256, event: parsed });
+  }
   // Consents the agreements say live on the trust's server are gathered now, before any write.
   const event = await withTrustConsents(parsed, {
     registry: deps.registry,
@@ -151,6 +192,7 @@ export async function processMessage(deps: IntakeDeps, req: IntakeRequest): Prom
     );
   let response = '';
   const fetched = Object.fromEntries([...checked.message.fetched].map(([k, e]) => [k, e.resource]));
+  const claim = { subjectHmac, eventId, at: receivedAt };
   const recorded = await recordEvent(
     deps.store,
     {
@@ -161,6 +203,7 @@ export async function processMessage(deps: IntakeDeps, req: IntakeRequest): Prom
       reason: event.reason,
       received_at: receivedAt,
       request_id: req.requestId ?? null,
+      correlation_id: req.correlationId ?? null,
       payload_sha256: sha256,
       payload: JSON.stringify(req.body),
       response: null,
@@ -168,6 +211,10 @@ export async function processMessage(deps: IntakeDeps, req: IntakeRequest): Prom
       resolved: Object.keys(fetched).length > 0 ? JSON.stringify(fetched) : null,
     },
     async (tx) => {
+      // A race lost to another person's message for a new identifier rolls everything back.
+      if (encounterKey && !(await claimEpisode(tx, encounterKey, claim))) {
+        throw new EncounterOfAnotherPerson(encounterKey);
+      }
       await deps.audit.append(tx, {
         action: 'received',
         actor: partner.id,
@@ -175,6 +222,7 @@ export async function processMessage(deps: IntakeDeps, req: IntakeRequest): Prom
         payloadSha256: sha256,
         subjectNhsNumber: event.patient.nhsNumber,
         ...(req.requestId ? { requestId: req.requestId } : {}),
+        ...(req.correlationId ? { correlationId: req.correlationId } : {}),
         // No personal data here: codes only (conventions 8).
         detail: { event: event.event, reason: event.reason, sentEvent: event.sentEvent.code },
       });
@@ -185,12 +233,18 @@ export async function processMessage(deps: IntakeDeps, req: IntakeRequest): Prom
             event,
             at: new Date(receivedAt),
             ...(req.requestId ? { requestId: req.requestId } : {}),
+            ...(req.correlationId ? { correlationId: req.correlationId } : {}),
           })
         : [];
       response = respond(entries);
       await tx.updateTable('events').set({ response }).where('id', '=', eventId).execute();
     },
-  );
+  ).catch((err: unknown) => {
+    if (err instanceof EncounterOfAnotherPerson) {
+      return refuseEncounter(deps, req, { key: err.key, sha256, event });
+    }
+    throw err;
+  });
   if (recorded.kind === 'stored') return { kind: 'accepted', eventId, response, event };
   return settle(deps, req, recorded);
 }

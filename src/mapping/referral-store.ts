@@ -1,5 +1,6 @@
 /**
- * Referrals (table `referrals`): one per permitted (episode, recipient). Later events of the
+ * Referrals (table `referrals`): one per permitted (episode, recipient), the episode being the
+ * sender, encounter identifier and person (issue 17 item 1). Later events of the
  * same episode update it (issue 7 item 4). Every query that serves a partner takes that
  * partner's id (issue 3 item 4: isolation lives in the data layer).
  */

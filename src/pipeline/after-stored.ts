@@ -9,7 +9,11 @@ import { responseTasks } from './trust-tasks.js';
 export function pipelineAfterStored(deps: PipelineDeps): AfterStored {
   return async (tx, stored) => {
     const outcomes = await processEvent(deps, tx, stored);
-    const event = { message_id: stored.event.messageId, sender: stored.event.sender.partnerId };
+    const event = {
+      message_id: stored.event.messageId,
+      sender: stored.event.sender.partnerId,
+      correlation_id: stored.correlationId ?? null,
+    };
     return responseTasks(tx, deps.registry, event, outcomes, stored.at);
   };
 }

@@ -46,6 +46,7 @@ async function endReferral(
       payloadSha256: sealed.sha256,
       contentType: sealed.contentType,
       at,
+      ...(input.correlationId ? { correlationId: input.correlationId } : {}),
     });
   }
   await updateReferral(tx, r.id, { status: 'cancelled', updated_at: at.toISOString() });
@@ -56,6 +57,7 @@ async function endReferral(
     eventId: input.eventId,
     subjectNhsNumber: input.event.patient.nhsNumber,
     ...(input.requestId ? { requestId: input.requestId } : {}),
+    ...(input.correlationId ? { correlationId: input.correlationId } : {}),
   };
   if (why.kind === 'consent-withdrawn') {
     await deps.audit.append(tx, {

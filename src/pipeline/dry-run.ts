@@ -13,6 +13,8 @@ import type { Registry } from '../config/registry-types.js';
 import { badRequest, unprocessable } from '../fhir/outcome.js';
 import type { TrustFhir } from '../fhir/trust-fhir.js';
 import { checkMessage } from '../ingest/check-message.js';
+import { encounterKeyOf, episodeOwner } from '../ingest/episodes.js';
+import { issues } from '../ingest/issues.js';
 import { parseEvent } from '../ingest/parse-event.js';
 import type { IntakeProfiles } from '../ingest/profiles.js';
 import { withTrustConsents } from '../ingest/remote-consents.js';
@@ -62,6 +64,12 @@ export async function dryRun(deps: DryRunDeps, input: DryRunInput): Promise<Fhir
     profiles: deps.intake,
     receivedAt: at.toISOString(),
   });
+  // As intake: a stay that is another person's is refused (422), never decided (issue 17 item 1).
+  const subjectHmac = deps.audit.subjectHash(parsed.patient.nhsNumber);
+  const encounterKey = encounterKeyOf(checked.message, sender.id);
+  const owner = encounterKey ? await episodeOwner(deps.store.db, encounterKey) : undefined;
+  if (encounterKey && owner !== undefined && owner !== subjectHmac)
+    throw unprocessable([issues.encounterOfAnotherPerson(encounterKey.expression)]);
   const event = await withTrustConsents(parsed, {
     registry: deps.registry,
     sender,
@@ -69,7 +77,7 @@ export async function dryRun(deps: DryRunDeps, input: DryRunInput): Promise<Fhir
     profiles: deps.intake,
   });
   // No event id: a stay without an encounter is the event itself, which has no standing consents.
-  const episode = episodeKey(event, 'dry-run');
+  const episode = episodeKey(event, 'dry-run', subjectHmac);
   const { decision, built } = await consentStage(deps, deps.store.db, { event, recipient, at, episode });
   const params: ParametersParameter[] = [{ name: 'outcome', valueCode: decision.outcome }];
   if (decision.agreement)

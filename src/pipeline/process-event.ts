@@ -36,6 +36,8 @@ export interface PipelineInput {
   event: ParsedEvent;
   at: Date;
   requestId?: string;
+  /** The event's correlation id (issue 17 item 9): on its audit entries and outbox rows. */
+  correlationId?: string;
 }
 
 /** What the trust learns per recipient (the Task in its response): nothing about the others. */
@@ -50,13 +52,20 @@ export interface RecipientOutcome {
 
 export { decideFor, decisionEvent } from './consent-stage.js';
 
-/** Later events of one stay update the same referral: the episode is the encounter identifier. */
-export function episodeKey(e: ParsedEvent, eventId: string): string {
+/**
+ * Later events of one stay update the same referral: the episode is the sender, the encounter
+ * identifier (system and value) and the person (issue 17 item 1: the subject HMAC, so one
+ * person's event can never update another's referral, whatever identifiers the trust reuses;
+ * intake refuses an identifier already claimed by another person, ingest/episodes.ts).
+ */
+export function episodeKey(e: ParsedEvent, eventId: string, subjectHmac: string): string {
   const id = e.encounter?.identifier;
-  if (id) return `${e.sender.partnerId}|${id.system ?? ''}|${id.value}`;
-  return e.encounter
-    ? `${e.sender.partnerId}|${e.encounter.reference}`
-    : `${e.sender.partnerId}|event:${eventId}`;
+  const stay = id
+    ? `${e.sender.partnerId}|${id.system ?? ''}|${id.value}`
+    : e.encounter
+      ? `${e.sender.partnerId}|${e.encounter.reference}`
+      : `${e.sender.partnerId}|event:${eventId}`;
+  return `${stay}|${subjectHmac}`;
 }
 
 export async function processEvent(
@@ -65,12 +74,12 @@ export async function processEvent(
   input: PipelineInput,
 ): Promise<RecipientOutcome[]> {
   const { event } = input;
+  const episode = episodeKey(event, input.eventId, deps.audit.subjectHash(event.patient.nhsNumber));
   if (event.event === 'referral-cancel' || event.reason === 'delete') {
-    return cancelEpisode(deps, tx, input, episodeKey(event, input.eventId));
+    return cancelEpisode(deps, tx, input, episode);
   }
   if (event.event === 'consent-updated') return withdrawConsent(deps, tx, input);
   const out: RecipientOutcome[] = [];
-  const episode = episodeKey(event, input.eventId);
   for (const recipient of candidates(event, deps.registry)) {
     const { decision, built, gathered } = await consentStage(deps, tx, {
       event,
@@ -137,6 +146,7 @@ async function auditWithheld(
     consents: d.consents,
     subjectNhsNumber: input.event.patient.nhsNumber,
     ...(input.requestId ? { requestId: input.requestId } : {}),
+    ...(input.correlationId ? { correlationId: input.correlationId } : {}),
     detail: { reasons: d.reasons.map((r) => ({ code: r.code, agreement: r.agreementId ?? null })) },
   });
 }

@@ -139,6 +139,7 @@ export async function referPermitted(
     at,
     decisionId: p.decisionId,
     fields,
+    ...(input.correlationId ? { correlationId: input.correlationId } : {}),
   });
   await deps.audit.append(tx, {
     action: 'queued',
@@ -154,6 +155,7 @@ export async function referPermitted(
     payloadSha256: sealed.sha256,
     subjectNhsNumber: event.patient.nhsNumber,
     ...(input.requestId ? { requestId: input.requestId } : {}),
+    ...(input.correlationId ? { correlationId: input.correlationId } : {}),
     detail: { kind, deliveryId, channel, version, dueBy: due, reasons: decision.reasons.map((r) => r.code) },
   });
   return referralId;

@@ -19,12 +19,13 @@ const org = (registry: Registry, id: string) => {
 function build(
   registry: Registry,
   d: Pick<DecisionTable, 'id' | 'recipient' | 'reasons' | 'decided_at'>,
-  e: { message_id: string; sender: string },
+  e: { message_id: string; sender: string; correlation_id?: string | null },
   r: ReferralTable | undefined,
   extraReasons: Reason[] = [],
 ): Task {
   const common = {
     messageId: e.message_id,
+    correlationId: e.correlation_id ?? null,
     sender: org(registry, e.sender),
     recipient: org(registry, d.recipient),
   };
@@ -61,7 +62,7 @@ const referral = (db: Db | Tx, id: string | null) =>
 export async function responseTasks(
   tx: Tx,
   registry: Registry,
-  event: { message_id: string; sender: string },
+  event: { message_id: string; sender: string; correlation_id?: string | null },
   outcomes: RecipientOutcome[],
   at: Date,
 ): Promise<BundleEntry[]> {
@@ -101,6 +102,7 @@ const decisionsOf = (db: Db, sender: string) =>
       'decisions.referral_id',
       'events.message_id',
       'events.sender',
+      'events.correlation_id',
     ])
     .where('events.sender', '=', sender);
 

@@ -5,6 +5,8 @@
  */
 import { type Kysely, type Migration, type MigrationProvider, SqliteAdapter, sql } from 'kysely';
 import { m0005 } from './migration-0005.js';
+import { m0006 } from './migration-0006.js';
+import { m0007 } from './migration-0007.js';
 import { m0008 } from './migration-0008.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists (Kysely docs)
@@ -242,6 +244,8 @@ export const migrations: Record<string, Migration> = {
   '0003_ingest': m0003,
   '0004_referrals': m0004,
   '0005_audit_append_only_postgres': m0005,
+  '0006_episodes': m0006,
+  '0007_correlation': m0007,
   '0008_consent_memory': m0008,
 };
 

@@ -25,6 +25,21 @@ export interface EventTable {
   status: string;
   /** Resources fetched from the trust's FHIR server, JSON by reference (migration 0003); null once purged. */
   resolved: string | null;
+  /** The inbound X-Correlation-Id, or the id the gateway gave the message (migration 0007). */
+  correlation_id?: string | null;
+}
+
+/** ingest/: which person each (sender, encounter identifier) belongs to (migration 0006). */
+export interface EpisodeTable {
+  sender: string;
+  /** Encounter.identifier.system, '' when absent. */
+  encounter_system: string;
+  encounter_value: string;
+  /** HMAC of the person's NHS number (AuditLog.subjectHash): never the number. */
+  subject_hmac: string;
+  /** The event that first carried this identifier. */
+  event_id: string;
+  created_at: string;
 }
 
 /** consent/: one decision per (event, candidate recipient). */
@@ -52,7 +67,7 @@ export interface ReferralTable {
   decision_id: string;
   sender: string;
   recipient: string;
-  /** Same encounter identifier + recipient: later events update this referral. */
+  /** Sender, encounter identifier and the person's subject HMAC (migration 0006), per recipient: later events update this referral. */
   episode_key: string;
   type: string;
   status: string;
@@ -98,6 +113,8 @@ export interface DeliveryTable {
   /** The decision this message rests on (null for notices); its dataset field names as JSON. */
   decision_id: string | null;
   fields: string | null;
+  /** The correlation id of the event that caused this message (migration 0007). */
+  correlation_id?: string | null;
 }
 
 /** audit/: append-only hash chain. seq is assigned by the audit writer, gap-free. */
@@ -177,6 +194,7 @@ export interface KvTable {
 
 export interface Database {
   events: EventTable;
+  episodes: EpisodeTable;
   decisions: DecisionTable;
   referrals: ReferralTable;
   deliveries: DeliveryTable;

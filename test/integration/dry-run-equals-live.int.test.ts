@@ -13,7 +13,7 @@ import { loadRegistry } from '../../src/config/registry.js';
 import type { Agreement, Partner, Registry } from '../../src/config/registry-types.js';
 import { testTrustFhir } from '../helpers/test-app.js';
 import { bearer } from '../helpers/tokens.js';
-import { request as fixture, type JsonObject, scenarios, senderOf } from '../ingest/fixtures.js';
+import { request as fixture, type JsonObject, patch, scenarios, senderOf } from '../ingest/fixtures.js';
 import { intakeApp, post } from './intake-helpers.js';
 
 type App = Awaited<ReturnType<typeof intakeApp>>;
@@ -128,6 +128,21 @@ describe('the dry run equals the live decision', () => {
     // Cancellation and consent updates end referrals rather than decide; every other fixture decides.
     if (name === 'referral-cancel' || name === 'consent-updated') expect(compared).toBe(0);
     else expect(compared).toBeGreaterThan(0);
+  });
+
+  it('another person on a stay already claimed: both refuse it 422 at the identifier, neither decides', async () => {
+    const ctx = await intakeApp();
+    expect((await post(ctx.app, ctx.deps, fixture('admission'))).status).toBe(200);
+    const other = fixture('admission');
+    patch(other, 'entry.0.resource.id', 'a0d11551-0000-4000-8000-00000000beef');
+    patch(other, 'entry.1.resource.identifier.0.value', '9990000018');
+    const r = await both(ctx, other);
+    expect(r.status).toBe(422);
+    expect(r.live.size).toBe(0);
+    expect(r.dry.size).toBeGreaterThan(0);
+    for (const d of r.dry.values()) expect(d.status).toBe(422);
+    const res = await dryRun(ctx, other, senderOf(other), [...r.dry.keys()][0] ?? '');
+    expect(res.body.issue[0].expression).toEqual(['Bundle.entry[2].resource.identifier[0]']);
   });
 
   it('a later event without Consent: both rest on the consent the admission left standing', async () => {

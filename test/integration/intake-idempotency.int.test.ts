@@ -57,7 +57,10 @@ describe('the same id with other content', () => {
       event_id: event?.id,
       request_id: 'rewrite-1',
     });
-    expect(JSON.parse(String(rejected?.detail))).toEqual({ reason: 'message-id-reused' });
+    expect(JSON.parse(String(rejected?.detail))).toEqual({
+      reason: 'message-id-reused',
+      correlationId: 'rewrite-1',
+    });
   });
 
   it('answers 409 even when the new content is invalid (the key is checked first)', async () => {

@@ -48,6 +48,7 @@ describe('an accepted message', () => {
       event_code: 'referral-request',
       reason: 'new',
       request_id: 'tie-7781',
+      correlation_id: 'corr-42',
       status: 'validated',
       payload_sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
       resolved: null,
@@ -64,6 +65,7 @@ describe('an accepted message', () => {
     });
     // No personal data in the audit detail or the logs (conventions 8).
     expect(JSON.parse(String(entry?.detail))).toEqual({
+      correlationId: 'corr-42',
       event: 'referral-request',
       reason: 'new',
       sentEvent: 'servicerequest-request',
