@@ -182,8 +182,10 @@ describe('payloads as national services publish them', () => {
       recipient: 'homegroup-discharge',
       subject_hmac: subjectHmac(TEST_SUBJECT_KEY, NHS_NUMBER),
     });
+    // Nothing but the reason and the message's correlation id (issue 17 item 9) is in the entry.
     expect(JSON.parse(String(withheld[0]?.detail))).toEqual({
       reasons: [{ code: 'deceased', agreement: null }],
+      correlationId: ctx.res.headers['x-correlation-id'],
     });
   });
 
