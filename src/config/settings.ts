@@ -122,6 +122,27 @@ export const SETTINGS_DOC: ReadonlyArray<{ name: string; default: string; meanin
     meaning: 'grace period for in-flight work on SIGTERM/SIGINT',
   },
   {
+    name: 'ACCESS_TOKEN_TTL_SECONDS',
+    default: '600',
+    meaning: 'lifetime of the access tokens the gateway issues (300 to 900)',
+  },
+  { name: 'RATE_LIMIT_PER_MINUTE', default: '600', meaning: 'API requests per minute per partner' },
+  {
+    name: 'TOKEN_RATE_LIMIT_PER_MINUTE',
+    default: '30',
+    meaning: 'token requests per minute per partner and source address',
+  },
+  {
+    name: 'TOKEN_RATE_LIMIT_PER_ADDRESS_PER_MINUTE',
+    default: '120',
+    meaning: 'token requests per minute per source address, whatever client they claim',
+  },
+  {
+    name: 'AUDIT_SUBJECT_KEY',
+    default: 'dev: generated into $KEYS_DIR/audit-subject.key',
+    meaning: 'secret (32+ characters) keying the HMAC of NHS numbers in the audit; required in production',
+  },
+  {
     name: 'AUDIT_CHECKPOINT_INTERVAL_MS',
     default: '3600000',
     meaning: 'how often a signed checkpoint of the audit chain head is stored (0: never)',
