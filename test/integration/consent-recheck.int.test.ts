@@ -9,11 +9,11 @@
  */
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Agreement, Partner, Registry } from '../../src/config/registry-types.js';
 import { createDeliveryWorker } from '../../src/delivery/worker.js';
 import { secretReader } from '../../src/fhir/trust-credentials.js';
 import { harness, newSecret, SECRET_ENV, TEST_TUNING, testKeys } from '../delivery/harness.js';
 import { type Receiver, startReceiver } from '../delivery/receiver.js';
+import { withConsentsOnTrustServer } from '../helpers/registry.js';
 import { testApp, testTrustFhir } from '../helpers/test-app.js';
 import { request as fixture, type JsonObject } from '../ingest/fixtures.js';
 import { post } from './intake-helpers.js';
@@ -35,29 +35,6 @@ afterEach(async () => {
   expect(pending).toEqual([]);
 });
 afterAll(() => nock.enableNetConnect());
-
-/** North Coast with FHIR credentials; its discharge agreement reads consents from the trust's server. */
-function onTrustServer(r: Registry): Registry {
-  const nc: Partner = {
-    ...(r.partner('north-coast-trust') as Partner),
-    fhirAuth: { secretRef: 'env:NC_FHIR_TOKEN' },
-  };
-  const partners = new Map(r.partners);
-  partners.set(nc.id, nc);
-  const agreements: Agreement[] = r.agreements.map((a) =>
-    a.id === 'dsa-north-coast-homestead-discharge'
-      ? { ...a, consent: { requirement: 'explicit', source: 'trust-fhir' } }
-      : a,
-  );
-  return {
-    ...r,
-    partners,
-    agreements,
-    partner: (id) => partners.get(id),
-    partnerByOds: (ods) => [...partners.values()].find((p) => p.odsCode === ods),
-    versions: (id) => agreements.filter((a) => a.id === id),
-  };
-}
 
 const isConsent = (e: JsonObject) => (e.resource as JsonObject).resourceType === 'Consent';
 
@@ -101,7 +78,12 @@ async function queuedWhileReceiverDown() {
   const keys = await testKeys();
   const receiver = await startReceiver({ secret, jwks: () => keys.jwks(), reply: () => ({ status: 503 }) });
   receivers.push(receiver);
-  const h = await harness({ keys, secret, webhook: { url: receiver.url }, registry: onTrustServer });
+  const h = await harness({
+    keys,
+    secret,
+    webhook: { url: receiver.url },
+    registry: withConsentsOnTrustServer,
+  });
   const trustFhir = testTrustFhir({ NC_FHIR_TOKEN: TOKEN }, 300);
   const { app, deps } = await testApp({
     store: h.store,

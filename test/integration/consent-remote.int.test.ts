@@ -6,37 +6,13 @@
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadRegistry } from '../../src/config/registry.js';
-import type { Agreement, Partner, Registry } from '../../src/config/registry-types.js';
+import { withConsentsOnTrustServer } from '../helpers/registry.js';
 import { testTrustFhir } from '../helpers/test-app.js';
 import { request as fixture, type JsonObject } from '../ingest/fixtures.js';
 import { intakeApp, post, storedEvents } from './intake-helpers.js';
 
 const TRUST = 'https://fhir.north-coast-trust.example';
 const TOKEN = 'north-coast-gateway-token';
-
-/** North Coast's FHIR credentials, and its discharge agreement reading consents from the trust. */
-function registry(): Registry {
-  const base = loadRegistry('consent');
-  const nc: Partner = {
-    ...(base.partner('north-coast-trust') as Partner),
-    fhirAuth: { secretRef: 'env:NC_FHIR_TOKEN' },
-  };
-  const partners = new Map(base.partners);
-  partners.set(nc.id, nc);
-  const agreements: Agreement[] = base.agreements.map((a) =>
-    a.id === 'dsa-north-coast-homestead-discharge'
-      ? { ...a, consent: { requirement: 'explicit', source: 'trust-fhir' } }
-      : a,
-  );
-  return {
-    ...base,
-    partners,
-    agreements,
-    partner: (id) => partners.get(id),
-    partnerByOds: (ods) => [...partners.values()].find((p) => p.odsCode === ods),
-    versions: (id) => agreements.filter((a) => a.id === id).sort((x, y) => x.version - y.version),
-  };
-}
 
 /** The admission fixture without its Consent entry, and that Consent as the server holds it. */
 function split() {
@@ -64,7 +40,10 @@ const search = () =>
     });
 
 const app = () =>
-  intakeApp({ registry: registry(), trustFhir: testTrustFhir({ NC_FHIR_TOKEN: TOKEN }, 150) });
+  intakeApp({
+    registry: withConsentsOnTrustServer(loadRegistry('consent')),
+    trustFhir: testTrustFhir({ NC_FHIR_TOKEN: TOKEN }, 150),
+  });
 const tasks = (text: string) =>
   (JSON.parse(text).entry as Array<{ resource: JsonObject }>)
     .map((e) => e.resource)

@@ -10,7 +10,7 @@ import nock from 'nock';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadRegistry } from '../../src/config/registry.js';
-import type { Agreement, Partner, Registry } from '../../src/config/registry-types.js';
+import { withConsentsOnTrustServer } from '../helpers/registry.js';
 import { testTrustFhir } from '../helpers/test-app.js';
 import { bearer } from '../helpers/tokens.js';
 import { request as fixture, type JsonObject, patch, scenarios, senderOf } from '../ingest/fixtures.js';
@@ -159,29 +159,6 @@ describe('the dry run equals the live decision', () => {
 const TRUST = 'https://fhir.north-coast-trust.example';
 const TOKEN = 'north-coast-gateway-token';
 
-function trustRegistry(): Registry {
-  const base = loadRegistry('consent');
-  const nc: Partner = {
-    ...(base.partner('north-coast-trust') as Partner),
-    fhirAuth: { secretRef: 'env:NC_FHIR_TOKEN' },
-  };
-  const partners = new Map(base.partners);
-  partners.set(nc.id, nc);
-  const agreements: Agreement[] = base.agreements.map((a) =>
-    a.id === 'dsa-north-coast-homestead-discharge'
-      ? { ...a, consent: { requirement: 'explicit', source: 'trust-fhir' } }
-      : a,
-  );
-  return {
-    ...base,
-    partners,
-    agreements,
-    partner: (id) => partners.get(id),
-    partnerByOds: (ods) => [...partners.values()].find((p) => p.odsCode === ods),
-    versions: (id) => agreements.filter((a) => a.id === id).sort((x, y) => x.version - y.version),
-  };
-}
-
 const isConsent = (e: JsonObject) => (e.resource as JsonObject).resourceType === 'Consent';
 
 function withoutConsent(b: JsonObject): JsonObject {
@@ -230,7 +207,7 @@ describe('the dry run equals the live decision with consents on the trust FHIR s
 
   it('both search the server and permit on the consent found there', async () => {
     const ctx = await intakeApp({
-      registry: trustRegistry(),
+      registry: withConsentsOnTrustServer(loadRegistry('consent')),
       trustFhir: testTrustFhir({ NC_FHIR_TOKEN: TOKEN }, 500),
     });
     // Once for each dry run (every recipient) and once for the live message: the same answer.
@@ -254,7 +231,7 @@ describe('the dry run equals the live decision with consents on the trust FHIR s
 
   it('both answer 502 when the server fails, and the dry run stores nothing either', async () => {
     const ctx = await intakeApp({
-      registry: trustRegistry(),
+      registry: withConsentsOnTrustServer(loadRegistry('consent')),
       trustFhir: testTrustFhir({ NC_FHIR_TOKEN: TOKEN }, 500),
     });
     nock(TRUST)
