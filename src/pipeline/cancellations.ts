@@ -28,7 +28,12 @@ async function endReferral(
   tx: Tx,
   input: PipelineInput,
   r: ReferralRow,
-  why: { kind: 'cancel' | 'consent-withdrawn'; reasons: Array<{ code: string; text: string }> },
+  why: {
+    kind: 'cancel' | 'consent-withdrawn';
+    reasons: Array<{ code: string; text: string }>;
+    /** What the `cancelled` entry names as the cause, when it is not the notice kind (e.g. `deceased`). */
+    cause?: string;
+  },
 ): Promise<RecipientOutcome> {
   const { at } = input;
   const cancelled = await cancelPending(tx, r.id, at);
@@ -73,7 +78,7 @@ async function endReferral(
   await deps.audit.append(tx, {
     ...common,
     action: 'cancelled',
-    detail: { cause: why.kind, unsentCancelled: cancelled.length, noticeQueued: notify },
+    detail: { cause: why.cause ?? why.kind, unsentCancelled: cancelled.length, noticeQueued: notify },
   });
   return { recipient: r.recipient, outcome: 'cancelled', referralId: r.id, reasons: why.reasons };
 }
@@ -95,6 +100,22 @@ export async function cancelEpisode(deps: PipelineDeps, tx: Tx, input: PipelineI
  * A later event of the stay whose decision withholds because the person withdrew or refused
  * (issue 17 item 11): the stay's open referral to that recipient ends as on a consent update.
  */
+/**
+ * A later event of the stay records the person as deceased (issue 17 item 3): nothing more may be
+ * referred, so the stay's open referral to that recipient is cancelled, what is queued for it is
+ * never sent, and a provider who already has it is told it is cancelled (the notice carries the
+ * referral id only, never the fact of death).
+ */
+export async function deceasedInStay(
+  deps: PipelineDeps,
+  tx: Tx,
+  input: PipelineInput,
+  r: ReferralRow,
+  reasons: Array<{ code: string; text: string }>,
+): Promise<RecipientOutcome> {
+  return endReferral(deps, tx, input, r, { kind: 'cancel', reasons, cause: 'deceased' });
+}
+
 export async function withdrawnInStay(
   deps: PipelineDeps,
   tx: Tx,

@@ -17,7 +17,7 @@ import type { DatasetValidators } from '../mapping/dataset-schemas.js';
 import { openEpisodeReferral } from '../mapping/referral-store.js';
 import { candidates } from '../mapping/routing.js';
 import type { Tx } from '../store/index.js';
-import { cancelEpisode, withdrawConsent, withdrawnInStay } from './cancellations.js';
+import { cancelEpisode, deceasedInStay, withdrawConsent, withdrawnInStay } from './cancellations.js';
 import { consentStage, type Gathered } from './consent-stage.js';
 import { referPermitted } from './refer.js';
 
@@ -93,9 +93,13 @@ export async function processEvent(
     await rememberConsulted(tx, gathered, decision, event, input.at);
     if (decision.outcome === 'withhold') {
       await auditWithheld(deps, tx, input, decision);
-      const open = withdrawal(decision) ? await openEpisodeReferral(tx, episode, recipient.id) : undefined;
-      // The person withdrew or refused: what is queued for them must not go (issue 17 item 11).
-      if (open) out.push(await withdrawnInStay(deps, tx, input, open, decision.reasons));
+      const ends = endsStay(decision);
+      const open = ends ? await openEpisodeReferral(tx, episode, recipient.id) : undefined;
+      // The person withdrew or refused (issue 17 item 11), or died (item 3): what is queued for
+      // them must not go, and the stay's referral ends.
+      if (open && ends === 'withdrawn')
+        out.push(await withdrawnInStay(deps, tx, input, open, decision.reasons));
+      else if (open) out.push(await deceasedInStay(deps, tx, input, open, decision.reasons));
       else out.push({ recipient: recipient.id, outcome: 'withhold', decisionId, reasons: decision.reasons });
       continue;
     }
@@ -112,8 +116,13 @@ export async function processEvent(
   return out;
 }
 
-const withdrawal = (d: Decision) =>
-  d.reasons.some((r) => r.code === 'consent-withdrawn' || r.code === 'consent-denied');
+/** Whether a withholding decision ends the stay's open referral, and why. */
+function endsStay(d: Decision): 'withdrawn' | 'deceased' | undefined {
+  if (d.reasons.some((r) => r.code === 'deceased')) return 'deceased';
+  if (d.reasons.some((r) => r.code === 'consent-withdrawn' || r.code === 'consent-denied'))
+    return 'withdrawn';
+  return undefined;
+}
 
 /** Keep what the decision consulted (consents about this person), minimised, as the stay's standing state. */
 async function rememberConsulted(

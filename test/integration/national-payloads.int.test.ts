@@ -189,6 +189,42 @@ describe('payloads as national services publish them', () => {
     });
   });
 
+  it.each([
+    ['not yet sent: what is queued is cancelled, nothing goes', false],
+    ['already delivered: the provider is told it is cancelled', true],
+  ])('a later event recording the death ends the stay’s referral, %s', async (_, delivered) => {
+    const ctx = await send(message());
+    expect(ctx.res.status, ctx.res.text).toBe(200);
+    const db = ctx.deps.store.db;
+    if (delivered) await db.updateTable('deliveries').set({ state: 'delivered' }).execute();
+    const later = message();
+    patch(later, 'entry.0.resource.id', 'a0d11551-0000-4000-8000-0000000dead1');
+    patch(later, 'entry.0.resource.reason', {
+      coding: [{ system: 'https://fhir.nhs.uk/CodeSystem/message-reason-bars', code: 'update' }],
+    });
+    patch(later, `${PATIENT}.deceasedDateTime`, '2026-11-22T23:10:00+00:00');
+    const res = await post(ctx.app, ctx.deps, later, { partner: 'north-coast-trust' });
+    expect(res.status, res.text).toBe(200);
+    expect(tasks(res.text)).toMatchObject([{ status: 'cancelled' }]);
+    expect(await db.selectFrom('referrals').select('status').execute()).toEqual([{ status: 'cancelled' }]);
+    const rows = await db.selectFrom('deliveries').select(['kind', 'state']).orderBy('created_at').execute();
+    expect(rows).toEqual(
+      delivered
+        ? [
+            { kind: 'referral', state: 'delivered' },
+            { kind: 'cancel', state: 'pending' },
+          ]
+        : [{ kind: 'referral', state: 'cancelled' }],
+    );
+    const [cancelled] = await auditEntries(ctx.deps, 'cancelled');
+    expect(JSON.parse(String(cancelled?.detail))).toMatchObject({
+      cause: 'deceased',
+      unsentCancelled: delivered ? 0 : 1,
+      noticeQueued: delivered,
+    });
+    expect(cancelled?.subject_hmac).toBe(subjectHmac(TEST_SUBJECT_KEY, NHS_NUMBER));
+  });
+
   it('does not treat deceasedBoolean false as deceased', async () => {
     const body = message();
     patch(body, `${PATIENT}.deceasedBoolean`, false);
