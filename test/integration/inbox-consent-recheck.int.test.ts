@@ -104,7 +104,7 @@ async function unreadOnPull() {
     ).body.referrals as unknown[];
   const referralStatus = async () =>
     (await h.store.db.selectFrom('referrals').select('status').executeTakeFirstOrThrow()).status;
-  return { h, delivery, read, listNew, referralStatus, payload: queued.payload ?? '' };
+  return { h, app, deps, delivery, read, listNew, referralStatus, payload: queued.payload ?? '' };
 }
 
 describe('the first read of a pull message re-checks consent and agreement', () => {
@@ -207,6 +207,57 @@ describe('the first read of a pull message re-checks consent and agreement', () 
     expect(await delivery()).toMatchObject({ state: 'delivered' });
     const memory = await h.store.db.selectFrom('consent_memory').selectAll().executeTakeFirstOrThrow();
     expect(memory.obtained_at).toBe(h.clock.now().toISOString());
+  });
+  it('an unread update found withdrawn at its first read: the referral ends and the read serves the notice', async () => {
+    const { h, app, deps, read, referralStatus } = await unreadOnPull();
+    await read(200); // the referral itself, on the consent just obtained (no server read)
+    const later = structuredClone(admission()) as JsonObject & { entry: JsonObject[] };
+    const header = later.entry[0]?.resource as JsonObject;
+    header.id = 'a0d11551-0000-4000-8000-0000000a0e02';
+    header.eventCoding = {
+      system: 'https://homeward.example/fhir/CodeSystem/homeward-housing-events',
+      code: 'expected-discharge',
+    };
+    header.reason = {
+      coding: [{ system: 'https://fhir.nhs.uk/CodeSystem/message-reason-bars', code: 'update' }],
+    };
+    const encounter = later.entry.find((e) => (e.resource as JsonObject).resourceType === 'Encounter')
+      ?.resource as JsonObject;
+    encounter.extension = [
+      {
+        url: 'http://hl7.org/fhir/5.0/StructureDefinition/extension-Encounter.plannedEndDate',
+        valueDateTime: '2026-12-20T12:00:00Z',
+      },
+    ];
+    searchConsents();
+    expect((await post(app, deps, later)).status).toBe(200);
+    h.clock.advance(16 * MINUTE);
+    readConsent().reply(200, serverConsent('2', 'inactive'));
+    const notice = await read(200);
+    expect(JSON.parse(notice.text)).toMatchObject({ type: 'referral.consent-withdrawn' });
+    expect(Object.keys(JSON.parse(notice.text).data)).toEqual(['referralId']);
+    expect(notice.text).not.toMatch(/Ashworth|9990079196/);
+    const rows = await h.store.db
+      .selectFrom('deliveries')
+      .select(['kind', 'state'])
+      .orderBy('created_at')
+      .execute();
+    expect(rows).toEqual([
+      { kind: 'referral', state: 'delivered' },
+      { kind: 'update', state: 'cancelled' },
+      { kind: 'consent-withdrawn', state: 'delivered' },
+    ]);
+    expect(await referralStatus()).toBe('cancelled');
+    const disclosed = (await h.audit('disclosed')).map((e) => JSON.parse(String(e.detail)).kind);
+    expect(disclosed).toEqual(['referral', 'consent-withdrawn']);
+    const [cancelled] = await h.audit('cancelled');
+    expect(JSON.parse(String(cancelled?.detail))).toMatchObject({
+      reason: 'consent-withdrawn',
+      kind: 'update',
+      referralStatus: 'cancelled',
+      noticeQueued: true,
+      readBy: 'homegroup-discharge',
+    });
   });
 });
 
