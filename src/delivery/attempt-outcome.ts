@@ -2,7 +2,9 @@
  * Recording a webhook attempt that did not deliver, or a delivery stopped before sending, each in
  * one transaction with its audit entry. Every write is conditional on the lease this worker holds:
  * a worker whose lease ran out (and whose row another worker took over) records nothing, so a
- * row's state and its audit trail only ever come from the worker that owns it.
+ * row's state and its audit trail only ever come from the worker that owns it. A pull message
+ * stopped at its first read (inbox.ts) has no lease: the write is conditional on the row still
+ * being an unread (`pending`) pull message, so two concurrent first reads record it once.
  */
 import type { AuditInput, AuditLog, ConsentRef } from '../audit/types.js';
 import type { Registry } from '../config/registry-types.js';
@@ -22,10 +24,14 @@ export interface OutcomeDeps {
 }
 
 interface Owned {
+  /** For a first read, the row with `attempts` already counting this read. */
   delivery: DeliveryRow;
-  owner: string;
+  /** The worker holding the lease; `null` for a pull message at its first read (no lease). */
+  owner: string | null;
   at: Date;
   requestId?: string;
+  /** The partner whose first read of a pull message this is (named in the entries). */
+  readBy?: string;
 }
 
 async function release(
@@ -33,15 +39,25 @@ async function release(
   o: Owned,
   set: { state: DeliveryRow['state']; next_attempt_at?: string; last_error: string },
 ): Promise<boolean> {
-  const r = await tx
+  const q = tx
     .updateTable('deliveries')
-    .set({ ...set, lease_owner: null, lease_expires_at: null, updated_at: o.at.toISOString() })
-    .where('id', '=', o.delivery.id)
-    .where('state', '=', 'in-flight')
-    .where('lease_owner', '=', o.owner)
-    .executeTakeFirst();
+    .set({
+      ...set,
+      ...(o.owner === null ? { attempts: o.delivery.attempts } : {}),
+      lease_owner: null,
+      lease_expires_at: null,
+      updated_at: o.at.toISOString(),
+    })
+    .where('id', '=', o.delivery.id);
+  const r = await (o.owner === null
+    ? q.where('channel', '=', 'pull').where('state', '=', 'pending')
+    : q.where('state', '=', 'in-flight').where('lease_owner', '=', o.owner)
+  ).executeTakeFirst();
   return r.numUpdatedRows === 1n;
 }
+
+/** Detail naming the reader of a pull message, so its entries say which read was stopped. */
+const readOf = (o: Owned) => (o.readBy ? { channel: 'pull', readBy: o.readBy } : {});
 
 async function referralOf(tx: Tx, id: string) {
   return tx.selectFrom('referrals').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
@@ -85,7 +101,8 @@ export async function recordFailedAttempt(
       attempt: o.delivery.attempts,
       ...(result.status !== undefined ? { httpStatus: result.status } : {}),
       error: result.error,
-      ...(next.kind === 'retry' ? { nextAttemptAt: next.at.toISOString() } : {}),
+      ...(next.kind === 'retry' && o.owner !== null ? { nextAttemptAt: next.at.toISOString() } : {}),
+      ...readOf(o),
     },
   });
   if (next.kind === 'retry') return true;
@@ -106,6 +123,7 @@ export async function recordFailedAttempt(
       reason: next.reason,
       lastError: result.error,
       ...(failReferral ? { referralStatus: 'failed' } : {}),
+      ...readOf(o),
     },
   });
   return true;
@@ -151,7 +169,13 @@ export async function recordCancelledAtSend(
       action: 'consent-withdrawn',
       ...(agreement ? { agreement } : {}),
       consents: o.withdrawal.consents,
-      detail: { reasons: o.withdrawal.reasons, deliveryId: o.delivery.id, detectedAt: 'send' },
+      detail: {
+        reasons: o.withdrawal.reasons,
+        deliveryId: o.delivery.id,
+        // A first read of a pull message is its send (the disclosure happens there).
+        detectedAt: 'send',
+        ...readOf(o),
+      },
     });
   }
   await deps.audit.append(tx, {
@@ -164,6 +188,7 @@ export async function recordCancelledAtSend(
       kind: o.delivery.kind,
       ...(endReferral || notice ? { referralStatus: 'cancelled' } : {}),
       ...(notice ? { unsentCancelled: notice.unsentCancelled, noticeQueued: notice.queued } : {}),
+      ...readOf(o),
     },
   });
   return true;

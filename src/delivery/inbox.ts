@@ -5,22 +5,37 @@
  *
  * Disclosure happens on the FIRST read of a pull delivery: `GET /referrals/:id` serves the newest
  * message and, if it was unread, records it exactly as a 2xx webhook is recorded (disclosure.ts),
- * in the read's own transaction. Listing discloses nothing: no dataset, only bookkeeping.
+ * in the read's own transaction, after the send-time re-checks a webhook gets (first-read.ts).
+ * Listing discloses nothing: no dataset, only bookkeeping, and no re-check.
  */
 import { lockAuditChain } from '../audit/audit-log.js';
-import { referralForRecipient } from '../mapping/referral-store.js';
-import type { Store, Tx } from '../store/index.js';
+import type { ConsentRecheckTuning } from '../config/consent-recheck-settings.js';
+import { type ReferralRow, referralForRecipient } from '../mapping/referral-store.js';
+import type { Db, Tx } from '../store/index.js';
 import { type DisclosureDeps, recordDisclosure } from './disclosure.js';
+import { checkFirstRead, type FirstReadDeps } from './first-read.js';
 import type { DeliveryRow } from './outbox.js';
 
 export type ReadResult =
   | { kind: 'message'; payload: string; contentType: string; webhookId: string; firstRead: boolean }
   | { kind: 'not-found' }
   | { kind: 'not-delivered' }
-  | { kind: 'purged' };
+  | { kind: 'purged' }
+  /** Cancelled before anything of it reached this recipient (consent withdrawn, agreement ended). */
+  | { kind: 'cancelled' }
+  /** Not released: consent not confirmable now (`held`: dead-lettered past CONSENT_MAX_AGE_MS). */
+  | { kind: 'consent-unconfirmed'; held: boolean }
+  /** New messages kept arriving while this read checked them: read again. */
+  | { kind: 'changing' };
+
+export type InboxDeps = DisclosureDeps &
+  FirstReadDeps & {
+    /** CONSENT_RECHECK_AFTER_MS and CONSENT_MAX_AGE_MS, as the worker uses them. */
+    settings: { delivery: ConsentRecheckTuning };
+  };
 
 /** The newest message the recipient may read: an unread or read pull message, or a delivered webhook. */
-async function newestReadable(tx: Tx, referralId: string): Promise<DeliveryRow | undefined> {
+async function newestReadable(tx: Tx | Db, referralId: string): Promise<DeliveryRow | undefined> {
   return tx
     .selectFrom('deliveries')
     .selectAll()
@@ -70,34 +85,79 @@ export interface ReadRequest {
   requestId?: string;
 }
 
-export async function readReferral(
-  deps: DisclosureDeps & { store: Store },
-  r: ReadRequest,
-): Promise<ReadResult> {
-  return deps.store.transaction(async (tx) => {
-    // Reads come before writes here: take the write lock first (audit-log.ts, lockAuditChain).
-    await lockAuditChain(tx);
-    const referral = await referralForRecipient(tx, r.referralId, r.partnerId);
+/** Passes of check-then-read before giving up on a referral that keeps changing (answered 503). */
+const MAX_PASSES = 8;
+
+/**
+ * Check first (first-read.ts, outside any transaction: it may read the trust's server), then
+ * read in a transaction that discloses only the row checked. Each cancellation recorded by the
+ * checks ends one unread row, so a few passes reach what the referral holds now: an earlier
+ * message, a notice, or nothing (`cancelled`).
+ */
+export async function readReferral(deps: InboxDeps, r: ReadRequest): Promise<ReadResult> {
+  for (let pass = 0; pass < MAX_PASSES; pass++) {
+    const referral = await referralForRecipient(deps.store.db, r.referralId, r.partnerId);
     if (!referral) return { kind: 'not-found' };
-    const delivery = await newestReadable(tx, referral.id);
-    if (!delivery) return { kind: 'not-delivered' };
-    if (delivery.payload === null) return { kind: 'purged' };
-    const firstRead = delivery.channel === 'pull' && delivery.state === 'pending';
-    if (firstRead) {
-      await recordDisclosure(tx, deps, {
-        delivery,
-        at: r.at,
-        ...(r.requestId ? { requestId: r.requestId } : {}),
-        detail: { readBy: r.partnerId },
-      });
-      await supersede(tx, deps, delivery, r.at, r.requestId);
+    const unread = await newestReadable(deps.store.db, referral.id);
+    const toCheck = unread && isUnreadPull(unread) && unread.payload !== null ? unread : undefined;
+    if (toCheck) {
+      const check = await checkFirstRead(deps, deps.settings.delivery, { ...r, referral, delivery: toCheck });
+      if (check.kind === 'unconfirmed' || check.kind === 'held')
+        return { kind: 'consent-unconfirmed', held: check.kind === 'held' };
+      if (check.kind === 'stopped') continue;
     }
-    return {
-      kind: 'message',
-      payload: delivery.payload,
-      contentType: delivery.content_type ?? 'application/json',
-      webhookId: delivery.webhook_id,
-      firstRead,
-    };
-  });
+    const result = await deps.store.transaction((tx) => serve(tx, deps, r, toCheck?.id));
+    if (result.kind !== 'changed') return result;
+  }
+  return { kind: 'changing' };
+}
+
+const isUnreadPull = (d: DeliveryRow) => d.channel === 'pull' && d.state === 'pending';
+
+async function serve(
+  tx: Tx,
+  deps: DisclosureDeps,
+  r: ReadRequest,
+  checked: string | undefined,
+): Promise<ReadResult | { kind: 'changed' }> {
+  // Reads come before writes here: take the write lock first (audit-log.ts, lockAuditChain).
+  await lockAuditChain(tx);
+  const referral = await referralForRecipient(tx, r.referralId, r.partnerId);
+  if (!referral) return { kind: 'not-found' };
+  const delivery = await newestReadable(tx, referral.id);
+  if (!delivery) return nothingReadable(tx, referral);
+  if (delivery.payload === null) return { kind: 'purged' };
+  const firstRead = isUnreadPull(delivery);
+  // Only the row the checks passed is disclosed; one that arrived since is checked first.
+  if (firstRead && delivery.id !== checked) return { kind: 'changed' };
+  if (firstRead) {
+    await recordDisclosure(tx, deps, {
+      delivery,
+      at: r.at,
+      ...(r.requestId ? { requestId: r.requestId } : {}),
+      detail: { readBy: r.partnerId },
+    });
+    await supersede(tx, deps, delivery, r.at, r.requestId);
+  }
+  return {
+    kind: 'message',
+    payload: delivery.payload,
+    contentType: delivery.content_type ?? 'application/json',
+    webhookId: delivery.webhook_id,
+    firstRead,
+  };
+}
+
+/** Why there is nothing to read: cancelled, held for consent, or (webhook) not delivered yet. */
+async function nothingReadable(tx: Tx, referral: ReferralRow): Promise<ReadResult> {
+  if (referral.status === 'cancelled') return { kind: 'cancelled' };
+  const held = await tx
+    .selectFrom('deliveries')
+    .select('id')
+    .where('referral_id', '=', referral.id)
+    .where('channel', '=', 'pull')
+    .where('state', '=', 'failed')
+    .where('last_error', 'like', 'consent re-check:%')
+    .executeTakeFirst();
+  return held ? { kind: 'consent-unconfirmed', held: true } : { kind: 'not-delivered' };
 }

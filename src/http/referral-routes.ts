@@ -12,10 +12,23 @@ import { inboxListQuery } from '../delivery/list-params.js';
 import { type AnswerResult, acknowledge, answer } from '../delivery/provider-answers.js';
 import { type BodyIssue, parseAnswer } from '../delivery/response-body.js';
 import type { Deps } from '../deps.js';
-import { conflict, notFound, OutcomeError, outcome, unsupportedMediaType } from '../fhir/outcome.js';
+import {
+  conflict,
+  notFound,
+  OutcomeError,
+  outcome,
+  serviceUnavailable,
+  unsupportedMediaType,
+} from '../fhir/outcome.js';
 import type { RouteSpec } from './routes.js';
 
 const NOT_FOUND = 'No referral with this id for you';
+const UNCONFIRMED =
+  "The person's consent could not be confirmed with the referring trust just now, so nothing was disclosed; read again later";
+const HELD =
+  "This referral is held: the person's consent could not be confirmed with the referring trust for longer than the gateway allows, so nothing was disclosed. The gateway's operator releases it once the trust confirms";
+/** The trust's server is read with a deadline of seconds; a read this much later tries it again. */
+const CONSENT_RETRY_AFTER_S = 30;
 
 function callOf(req: Request, deps: Deps) {
   return {
@@ -62,6 +75,26 @@ export function referralRoutes(deps: Deps): RouteSpec[] {
     switch (result.kind) {
       case 'not-found':
         throw notFound(NOT_FOUND);
+      case 'cancelled':
+        // Gone for good, and nothing of it was disclosed to you (RFC 9110 15.5.11).
+        throw new OutcomeError(
+          410,
+          outcome([
+            {
+              code: 'deleted',
+              diagnostics:
+                'This referral was cancelled before it reached you (consent withdrawn or the agreement no longer in force); nothing of it was disclosed',
+            },
+          ]),
+        );
+      case 'consent-unconfirmed':
+        // Not the caller's fault and nothing disclosed. While the trust's server may still answer
+        // it is transient (503, as for a busy database); once dead-lettered only an operator's
+        // replay releases it, so retrying is pointless: 409, the referral's state forbids it.
+        if (result.held) throw conflict(HELD, 'business-rule');
+        throw serviceUnavailable(UNCONFIRMED, CONSENT_RETRY_AFTER_S);
+      case 'changing':
+        throw serviceUnavailable('This referral changed while it was read; read it again', 1);
       case 'not-delivered':
         throw conflict('This referral has not been delivered to you yet; it arrives by webhook');
       case 'purged':
