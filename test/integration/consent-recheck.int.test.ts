@@ -7,70 +7,30 @@
  * waiting (not sent, retried); a consent last confirmed longer ago than CONSENT_MAX_AGE_MS is
  * never sent on.
  */
-import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createDeliveryWorker } from '../../src/delivery/worker.js';
 import { secretReader } from '../../src/fhir/trust-credentials.js';
 import { harness, newSecret, SECRET_ENV, TEST_TUNING, testKeys } from '../delivery/harness.js';
 import { type Receiver, startReceiver } from '../delivery/receiver.js';
 import { withConsentsOnTrustServer } from '../helpers/registry.js';
 import { testApp, testTrustFhir } from '../helpers/test-app.js';
-import { request as fixture, type JsonObject } from '../ingest/fixtures.js';
+import type { JsonObject } from '../ingest/fixtures.js';
 import { post } from './intake-helpers.js';
-
-const TRUST = 'https://fhir.north-coast-trust.example';
-const TOKEN = 'north-coast-gateway-token';
-const MINUTE = 60_000;
-const trustHeaders = { reqheaders: { authorization: `Bearer ${TOKEN}`, accept: 'application/fhir+json' } };
+import {
+  admission,
+  MINUTE,
+  mockTrustServerPerTest,
+  readConsent,
+  searchConsents,
+  serverConsent,
+  TOKEN,
+} from './trust-consent-server.js';
 
 const receivers: Receiver[] = [];
-beforeAll(() => {
-  nock.disableNetConnect();
-  nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-});
+mockTrustServerPerTest();
 afterEach(async () => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
   await Promise.all(receivers.splice(0).map((r) => r.close()));
-  expect(pending).toEqual([]);
 });
-afterAll(() => nock.enableNetConnect());
-
-const isConsent = (e: JsonObject) => (e.resource as JsonObject).resourceType === 'Consent';
-
-/** The admission's Consent as the trust's server holds it (version `versionId`, with `status`). */
-function serverConsent(versionId: string, status = 'active'): JsonObject {
-  const consent = (fixture('admission').entry as JsonObject[]).find(isConsent)?.resource as JsonObject;
-  return {
-    ...consent,
-    id: 'consent-on-server',
-    meta: { versionId },
-    status,
-    patient: { identifier: { system: 'https://fhir.nhs.uk/Id/nhs-number', value: '9990079196' } },
-  };
-}
-
-/** The admission, sent now, without its Consent: the agreement says to look on the trust's server. */
-function admission(): JsonObject {
-  const b = fixture('admission');
-  return {
-    ...b,
-    timestamp: new Date().toISOString(),
-    entry: (b.entry as JsonObject[]).filter((e) => !isConsent(e)),
-  };
-}
-
-const searchConsents = () =>
-  nock(TRUST, trustHeaders)
-    .get('/R4/Consent')
-    .query({
-      'patient:identifier': 'https://fhir.nhs.uk/Id/nhs-number|9990079196',
-      status: 'active',
-      _count: '100',
-    })
-    .reply(200, { resourceType: 'Bundle', type: 'searchset', entry: [{ resource: serverConsent('1') }] });
-
-const readConsent = () => nock(TRUST, trustHeaders).get('/R4/Consent/consent-on-server');
 
 /** Admission in (the server's consent permits), then one attempt the receiver refuses with 503. */
 async function queuedWhileReceiverDown() {

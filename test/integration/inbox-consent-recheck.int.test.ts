@@ -4,66 +4,26 @@
  * pulls here; the admission rests on a Consent held on the trust's FHIR server (nock, with a
  * pending-mocks check: a read of the server that should happen and does not fails the test).
  */
-import nock from 'nock';
 import request from 'supertest';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Partner, Registry } from '../../src/config/registry-types.js';
 import { harness, openEnded, wearmouthRequest, withPartner } from '../delivery/harness.js';
 import { withConsentsOnTrustServer } from '../helpers/registry.js';
 import { testApp, testTrustFhir } from '../helpers/test-app.js';
 import { bearer } from '../helpers/tokens.js';
-import { request as fixture, type JsonObject } from '../ingest/fixtures.js';
+import type { JsonObject } from '../ingest/fixtures.js';
 import { post } from './intake-helpers.js';
+import {
+  admission,
+  MINUTE,
+  mockTrustServerPerTest,
+  readConsent,
+  searchConsents,
+  serverConsent,
+  TOKEN,
+} from './trust-consent-server.js';
 
-const TRUST = 'https://fhir.north-coast-trust.example';
-const TOKEN = 'north-coast-gateway-token';
-const MINUTE = 60_000;
-const trustHeaders = { reqheaders: { authorization: `Bearer ${TOKEN}`, accept: 'application/fhir+json' } };
-
-beforeAll(() => {
-  nock.disableNetConnect();
-  nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-});
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
-afterAll(() => nock.enableNetConnect());
-
-const isConsent = (e: JsonObject) => (e.resource as JsonObject).resourceType === 'Consent';
-
-function serverConsent(versionId: string, status = 'active'): JsonObject {
-  const consent = (fixture('admission').entry as JsonObject[]).find(isConsent)?.resource as JsonObject;
-  return {
-    ...consent,
-    id: 'consent-on-server',
-    meta: { versionId },
-    status,
-    patient: { identifier: { system: 'https://fhir.nhs.uk/Id/nhs-number', value: '9990079196' } },
-  };
-}
-
-function admission(): JsonObject {
-  const b = fixture('admission');
-  return {
-    ...b,
-    timestamp: new Date().toISOString(),
-    entry: (b.entry as JsonObject[]).filter((e) => !isConsent(e)),
-  };
-}
-
-const searchConsents = () =>
-  nock(TRUST, trustHeaders)
-    .get('/R4/Consent')
-    .query({
-      'patient:identifier': 'https://fhir.nhs.uk/Id/nhs-number|9990079196',
-      status: 'active',
-      _count: '100',
-    })
-    .reply(200, { resourceType: 'Bundle', type: 'searchset', entry: [{ resource: serverConsent('1') }] });
-
-const readConsent = () => nock(TRUST, trustHeaders).get('/R4/Consent/consent-on-server');
+mockTrustServerPerTest();
 
 /** Homestead without a webhook: it pulls from the inbox. */
 function pullingHomestead(r: Registry): Registry {
