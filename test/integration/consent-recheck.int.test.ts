@@ -14,10 +14,10 @@ import { harness, newSecret, SECRET_ENV, TEST_TUNING, testKeys } from '../delive
 import { type Receiver, startReceiver } from '../delivery/receiver.js';
 import { withConsentsOnTrustServer } from '../helpers/registry.js';
 import { testApp, testTrustFhir } from '../helpers/test-app.js';
-import type { JsonObject } from '../ingest/fixtures.js';
 import { post } from './intake-helpers.js';
 import {
   admission,
+  laterUpdate,
   MINUTE,
   mockTrustServerPerTest,
   readConsent,
@@ -160,24 +160,7 @@ describe('consent re-checked before each send', () => {
     ]);
     // A later message of the stay: the server still lists the consent; the receiver is down again.
     receiver.setReply(() => ({ status: 503 }));
-    const later = structuredClone(admission()) as JsonObject & { entry: JsonObject[] };
-    const header = later.entry[0]?.resource as JsonObject;
-    header.id = 'a0d11551-0000-4000-8000-0000000a0e01';
-    header.eventCoding = {
-      system: 'https://homeward.example/fhir/CodeSystem/homeward-housing-events',
-      code: 'expected-discharge',
-    };
-    header.reason = {
-      coding: [{ system: 'https://fhir.nhs.uk/CodeSystem/message-reason-bars', code: 'update' }],
-    };
-    const encounter = later.entry.find((e) => (e.resource as JsonObject).resourceType === 'Encounter')
-      ?.resource as JsonObject;
-    encounter.extension = [
-      {
-        url: 'http://hl7.org/fhir/5.0/StructureDefinition/extension-Encounter.plannedEndDate',
-        valueDateTime: '2026-12-20T12:00:00Z',
-      },
-    ];
+    const later = laterUpdate('a0d11551-0000-4000-8000-0000000a0e01');
     searchConsents();
     expect((await post(app, deps, later)).status).toBe(200);
     await worker.runOnce();

@@ -8,13 +8,14 @@
  */
 import nock from 'nock';
 import request from 'supertest';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadRegistry } from '../../src/config/registry.js';
 import { withConsentsOnTrustServer } from '../helpers/registry.js';
 import { testTrustFhir } from '../helpers/test-app.js';
 import { bearer } from '../helpers/tokens.js';
 import { request as fixture, type JsonObject, patch, scenarios, senderOf } from '../ingest/fixtures.js';
 import { intakeApp, post } from './intake-helpers.js';
+import { mockTrustServerPerTest, TOKEN, TRUST } from './trust-consent-server.js';
 
 type App = Awaited<ReturnType<typeof intakeApp>>;
 
@@ -156,9 +157,6 @@ describe('the dry run equals the live decision', () => {
 
 // --- consents on the trust's FHIR server (as in consent-remote.int.test.ts) ---
 
-const TRUST = 'https://fhir.north-coast-trust.example';
-const TOKEN = 'north-coast-gateway-token';
-
 const isConsent = (e: JsonObject) => (e.resource as JsonObject).resourceType === 'Consent';
 
 function withoutConsent(b: JsonObject): JsonObject {
@@ -194,16 +192,7 @@ function laterEventWithoutConsent(): JsonObject {
 }
 
 describe('the dry run equals the live decision with consents on the trust FHIR server', () => {
-  beforeAll(() => {
-    nock.disableNetConnect();
-    nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-  });
-  afterEach(() => {
-    const pending = nock.pendingMocks();
-    nock.cleanAll();
-    expect(pending).toEqual([]);
-  });
-  afterAll(() => nock.enableNetConnect());
+  mockTrustServerPerTest();
 
   it('both search the server and permit on the consent found there', async () => {
     const ctx = await intakeApp({

@@ -11,10 +11,10 @@ import { harness, openEnded, wearmouthRequest, withPartner } from '../delivery/h
 import { withConsentsOnTrustServer } from '../helpers/registry.js';
 import { testApp, testTrustFhir } from '../helpers/test-app.js';
 import { bearer } from '../helpers/tokens.js';
-import type { JsonObject } from '../ingest/fixtures.js';
 import { post } from './intake-helpers.js';
 import {
   admission,
+  laterUpdate,
   MINUTE,
   mockTrustServerPerTest,
   readConsent,
@@ -171,24 +171,7 @@ describe('the first read of a pull message re-checks consent and agreement', () 
   it('an unread update found withdrawn at its first read: the referral ends and the read serves the notice', async () => {
     const { h, app, deps, read, referralStatus } = await unreadOnPull();
     await read(200); // the referral itself, on the consent just obtained (no server read)
-    const later = structuredClone(admission()) as JsonObject & { entry: JsonObject[] };
-    const header = later.entry[0]?.resource as JsonObject;
-    header.id = 'a0d11551-0000-4000-8000-0000000a0e02';
-    header.eventCoding = {
-      system: 'https://homeward.example/fhir/CodeSystem/homeward-housing-events',
-      code: 'expected-discharge',
-    };
-    header.reason = {
-      coding: [{ system: 'https://fhir.nhs.uk/CodeSystem/message-reason-bars', code: 'update' }],
-    };
-    const encounter = later.entry.find((e) => (e.resource as JsonObject).resourceType === 'Encounter')
-      ?.resource as JsonObject;
-    encounter.extension = [
-      {
-        url: 'http://hl7.org/fhir/5.0/StructureDefinition/extension-Encounter.plannedEndDate',
-        valueDateTime: '2026-12-20T12:00:00Z',
-      },
-    ];
+    const later = laterUpdate('a0d11551-0000-4000-8000-0000000a0e02');
     searchConsents();
     expect((await post(app, deps, later)).status).toBe(200);
     h.clock.advance(16 * MINUTE);

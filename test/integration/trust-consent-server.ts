@@ -63,3 +63,26 @@ export const searchConsents = () =>
 
 /** The send-time read of that consent by id (reply to be given by the test). */
 export const readConsent = () => nock(TRUST, trustHeaders).get('/R4/Consent/consent-on-server');
+
+/** A later message of the admission's stay (an expected discharge, BaRS reason `update`), without Consent. */
+export function laterUpdate(messageId: string): JsonObject {
+  const later = structuredClone(admission()) as JsonObject & { entry: JsonObject[] };
+  const header = later.entry[0]?.resource as JsonObject;
+  header.id = messageId;
+  header.eventCoding = {
+    system: 'https://homeward.example/fhir/CodeSystem/homeward-housing-events',
+    code: 'expected-discharge',
+  };
+  header.reason = {
+    coding: [{ system: 'https://fhir.nhs.uk/CodeSystem/message-reason-bars', code: 'update' }],
+  };
+  const encounter = later.entry.find((e) => (e.resource as JsonObject).resourceType === 'Encounter')
+    ?.resource as JsonObject;
+  encounter.extension = [
+    {
+      url: 'http://hl7.org/fhir/5.0/StructureDefinition/extension-Encounter.plannedEndDate',
+      valueDateTime: '2026-12-20T12:00:00Z',
+    },
+  ];
+  return later;
+}
