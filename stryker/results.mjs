@@ -1,0 +1,75 @@
+// Reads Stryker's JSON reports (reports/mutation/<group>.json, mutation-testing-report-schema)
+// and writes bench/MUTATION.md: each file's score, the date and commit of the run, and every
+// mutant marked equivalent (Ignored) with the reason written beside it in the source.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { BREAK_AT } from './group.mjs';
+
+const DETECTED = new Set(['Killed', 'Timeout']);
+const UNDETECTED = new Set(['Survived', 'NoCoverage']);
+
+/** Stryker's mutation score per file: detected / (detected + undetected); Ignored and errors left out. */
+export function fileScores(report) {
+  return Object.entries(report.files)
+    .map(([file, { mutants }]) => {
+      const count = (set) => mutants.filter((m) => set.has(m.status)).length;
+      const detected = count(DETECTED);
+      const undetected = count(UNDETECTED);
+      const valid = detected + undetected;
+      return {
+        file,
+        score: valid === 0 ? 100 : (100 * detected) / valid,
+        killed: mutants.filter((m) => m.status === 'Killed').length,
+        timeout: mutants.filter((m) => m.status === 'Timeout').length,
+        survived: mutants.filter((m) => m.status === 'Survived').length,
+        noCoverage: mutants.filter((m) => m.status === 'NoCoverage').length,
+        ignored: mutants.filter((m) => m.status === 'Ignored'),
+      };
+    })
+    .sort((a, b) => a.file.localeCompare(b.file));
+}
+
+function git(...args) {
+  return execFileSync('git', args, { encoding: 'utf8' }).trim();
+}
+
+export function writeResults(groups) {
+  const commit = git('rev-parse', '--short', 'HEAD');
+  const dirty = git('status', '--porcelain', '--', 'src', 'test', 'stryker').length > 0;
+  const lines = [
+    '# Mutation testing results (issue 18)',
+    '',
+    `**Date:** ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC. **Commit:** \`${commit}\`${dirty ? ' plus uncommitted changes to src/, test/ or stryker/' : ''}.`,
+    '',
+    `Written by \`npm run mutate\` (Stryker 9.6.1, vitest runner; see \`stryker/\`). Each file must score ${BREAK_AT}% or more:`,
+    'score = (killed + timed out) / (killed + timed out + survived + not covered). Re-run it and commit this file',
+    'whenever a listed module changes.',
+    '',
+    '| group | file | score | killed | timeout | survived | no coverage | equivalent |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  const equivalents = [];
+  for (const group of groups) {
+    const path = `reports/mutation/${group}.json`;
+    if (!existsSync(path)) {
+      lines.push(`| ${group} | (not run) | | | | | | |`);
+      continue;
+    }
+    for (const s of fileScores(JSON.parse(readFileSync(path, 'utf8')))) {
+      lines.push(
+        `| ${group} | \`${s.file}\` | ${s.score.toFixed(2)}% | ${s.killed} | ${s.timeout} | ${s.survived} | ${s.noCoverage} | ${s.ignored.length} |`,
+      );
+      for (const m of s.ignored) equivalents.push({ file: s.file, m });
+    }
+  }
+  lines.push('', '## Equivalent mutants', '');
+  if (equivalents.length === 0) lines.push('None.');
+  else {
+    lines.push('| file:line | mutator | reason |', '| --- | --- | --- |');
+    for (const { file, m } of equivalents) {
+      const reason = (m.statusReason ?? '').replace(/\|/g, '\\|').replace(/\s+/g, ' ');
+      lines.push(`| \`${file}:${m.location.start.line}\` | ${m.mutatorName} | ${reason} |`);
+    }
+  }
+  writeFileSync('bench/MUTATION.md', `${lines.join('\n')}\n`);
+}
