@@ -9,11 +9,12 @@
 import type { AuditInput, AuditLog, ConsentRef } from '../audit/types.js';
 import type { Registry } from '../config/registry-types.js';
 import type { Ids } from '../ids.js';
-import { FINAL_STATUSES, type ReferralRow } from '../mapping/referral-store.js';
+import { messageBody, sealFor } from '../outbox/envelope.js';
+import { anyDelivered, cancelPending, type DeliveryRow, enqueue } from '../outbox/outbox.js';
+import type { ReferralRow } from '../referral/referral-store.js';
+import { FINAL_STATUSES } from '../referral/status.js';
 import type { Tx } from '../store/index.js';
 import { agreementRefOf } from './disclosure.js';
-import { messageBody, sealFor } from './envelope.js';
-import { anyDelivered, cancelPending, type DeliveryRow, enqueue } from './outbox.js';
 import type { AttemptResult, NextStep } from './retry-policy.js';
 
 export interface OutcomeDeps {

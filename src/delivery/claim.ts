@@ -11,8 +11,9 @@
  * backlog crowd out other recipients' rows. A row is only claimed when it can be sent at once, so
  * its lease (DELIVERY_LEASE_MS, longer than one send) never runs out while it waits in a lane.
  */
+
+import type { DeliveryRow } from '../outbox/outbox.js';
 import type { Db } from '../store/index.js';
-import type { DeliveryRow } from './outbox.js';
 
 export interface ClaimOptions {
   owner: string;

@@ -14,6 +14,7 @@ import type { SecretReader } from '../fhir/trust-credentials.js';
 import type { TrustFhir } from '../fhir/trust-fhir.js';
 import type { Ids } from '../ids.js';
 import { guardedDispatcher, type Lookup, resolvedAddressProblem } from '../net/address-policy.js';
+import type { DeliveryRow } from '../outbox/outbox.js';
 import type { Store } from '../store/index.js';
 import {
   type CancelReason,
@@ -22,7 +23,6 @@ import {
   recordFailedAttempt,
 } from './attempt-outcome.js';
 import { recordDisclosure } from './disclosure.js';
-import type { DeliveryRow } from './outbox.js';
 import { type AttemptResult, type NextStep, nextStep } from './retry-policy.js';
 import { type Fetch, postWebhook } from './send.js';
 import { consentAtSend, sendBlocker } from './send-checks.js';

@@ -8,9 +8,9 @@
  */
 import type { AgreementRef, AuditLog, ConsentRef } from '../audit/types.js';
 import type { Registry } from '../config/registry-types.js';
-import type { ReferralRow } from '../mapping/referral-store.js';
+import type { DeliveryRow } from '../outbox/outbox.js';
+import type { ReferralRow } from '../referral/referral-store.js';
 import type { Tx } from '../store/index.js';
-import type { DeliveryRow } from './outbox.js';
 
 export interface DisclosureDeps {
   audit: AuditLog;

@@ -10,9 +10,9 @@
  */
 import type { ConsentRecheckTuning } from '../config/consent-recheck-settings.js';
 import type { Ids } from '../ids.js';
-import type { ReferralRow } from '../mapping/referral-store.js';
+import type { DeliveryRow } from '../outbox/outbox.js';
+import type { ReferralRow } from '../referral/referral-store.js';
 import { type OutcomeDeps, recordCancelledAtSend, recordFailedAttempt } from './attempt-outcome.js';
-import type { DeliveryRow } from './outbox.js';
 import { type ConsentCheckDeps, consentAtSend, sendBlocker } from './send-checks.js';
 
 export interface FirstReadDeps extends ConsentCheckDeps, OutcomeDeps {

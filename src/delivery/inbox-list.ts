@@ -3,20 +3,9 @@
  * discloses nothing: no dataset, only bookkeeping; reading one is the disclosure (inbox.ts).
  */
 import type { Registry } from '../config/registry-types.js';
+import type { ReferralStatus } from '../referral/status.js';
 import type { Db } from '../store/index.js';
 import { type Cursor, encodeCursor } from './page-cursor.js';
-
-export const REFERRAL_STATUSES = [
-  'queued',
-  'delivered',
-  'acknowledged',
-  'accepted',
-  'declined',
-  'completed',
-  'failed',
-  'cancelled',
-] as const;
-export type ReferralStatus = (typeof REFERRAL_STATUSES)[number];
 
 export interface InboxItem {
   id: string;

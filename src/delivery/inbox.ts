@@ -10,11 +10,11 @@
  */
 import { lockAuditChain } from '../audit/audit-log.js';
 import type { ConsentRecheckTuning } from '../config/consent-recheck-settings.js';
-import { type ReferralRow, referralForRecipient } from '../mapping/referral-store.js';
+import type { DeliveryRow } from '../outbox/outbox.js';
+import { type ReferralRow, referralForRecipient } from '../referral/referral-store.js';
 import type { Db, Tx } from '../store/index.js';
 import { type DisclosureDeps, recordDisclosure } from './disclosure.js';
 import { checkFirstRead, type FirstReadDeps } from './first-read.js';
-import type { DeliveryRow } from './outbox.js';
 
 export type ReadResult =
   | { kind: 'message'; payload: string; contentType: string; webhookId: string; firstRead: boolean }

@@ -3,8 +3,9 @@
  * An unknown or repeated parameter is a 400 naming it, so a typo never silently widens a list.
  */
 import { badRequest } from '../fhir/outcome.js';
+import { REFERRAL_STATUSES } from '../referral/status.js';
 import { DELIVERY_STATES, type DeliveryState } from './delivery-list.js';
-import { type InboxQuery, REFERRAL_STATUSES } from './inbox-list.js';
+import type { InboxQuery } from './inbox-list.js';
 import { type Cursor, decodeCursor } from './page-cursor.js';
 
 type Query = Readonly<Record<string, unknown>>;

@@ -4,7 +4,7 @@
  * other recipients' rows are still claimed (claim.ts) and sent. There is no shared cap for a full
  * lane to exhaust: what is in flight at once is bounded by the lane size times the recipients.
  */
-import type { DeliveryRow } from './outbox.js';
+import type { DeliveryRow } from '../outbox/outbox.js';
 
 export interface RecipientLanes {
   readonly size: number;

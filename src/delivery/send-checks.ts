@@ -26,11 +26,11 @@ import { consentStillAllows } from '../consent/decide.js';
 import type { Reason } from '../consent/types.js';
 import type { TrustFhir } from '../fhir/trust-fhir.js';
 import { CONSENT_SEARCH_DEADLINE_MS } from '../ingest/remote-consents.js';
-import type { ReferralRow } from '../mapping/referral-store.js';
+import type { DeliveryRow } from '../outbox/outbox.js';
+import type { ReferralRow } from '../referral/referral-store.js';
 import type { Store } from '../store/index.js';
 import type { CancelReason } from './attempt-outcome.js';
 import { isDatasetKind } from './disclosure.js';
-import type { DeliveryRow } from './outbox.js';
 
 export function sendBlocker(
   registry: Registry,

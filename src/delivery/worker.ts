@@ -14,9 +14,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics/metrics.js';
+import type { DeliveryRow } from '../outbox/outbox.js';
 import { claimDue } from './claim.js';
 import { type DeliveryDeps, type DeliveryOptions, deliverOne } from './deliver-one.js';
-import type { DeliveryRow } from './outbox.js';
 import { recipientLanes } from './recipient-lanes.js';
 
 export interface DeliveryWorker {

@@ -9,8 +9,8 @@ import { visibilityOf } from '../audit/query.js';
 import { callerOf } from '../auth/caller.js';
 import { listDeliveries } from '../delivery/delivery-list.js';
 import { deliveryListQuery, overdueListQuery } from '../delivery/list-params.js';
-import { listOverdue } from '../delivery/overdue.js';
 import type { Deps } from '../deps.js';
+import { listOverdue } from '../referral/overdue.js';
 import type { RouteSpec } from './routes.js';
 
 export function adminRoutes(deps: Deps): RouteSpec[] {

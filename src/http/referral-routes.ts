@@ -9,8 +9,6 @@ import { callerOf } from '../auth/caller.js';
 import { readReferral } from '../delivery/inbox.js';
 import { listInbox } from '../delivery/inbox-list.js';
 import { inboxListQuery } from '../delivery/list-params.js';
-import { type AnswerResult, acknowledge, answer } from '../delivery/provider-answers.js';
-import { type BodyIssue, parseAnswer } from '../delivery/response-body.js';
 import type { Deps } from '../deps.js';
 import {
   conflict,
@@ -20,6 +18,8 @@ import {
   serviceUnavailable,
   unsupportedMediaType,
 } from '../fhir/outcome.js';
+import { type AnswerResult, acknowledge, answer } from '../referral/provider-answers.js';
+import { type BodyIssue, parseAnswer } from '../referral/response-body.js';
 import type { RouteSpec } from './routes.js';
 
 const NOT_FOUND = 'No referral with this id for you';

@@ -7,7 +7,7 @@ import type { Bundle, Task } from 'fhir/r4.js';
 import { callerOf } from '../auth/caller.js';
 import type { Deps } from '../deps.js';
 import { badRequest, notFound } from '../fhir/outcome.js';
-import { taskById, tasksByMessage } from '../pipeline/trust-tasks.js';
+import { taskById, tasksByMessage } from '../referral/trust-tasks.js';
 import type { RouteSpec } from './routes.js';
 
 /** FHIR token search value `system|value` or `value`: the value. */

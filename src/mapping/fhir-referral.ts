@@ -7,7 +7,7 @@
  */
 import type { Bundle, BundleEntry, Reference } from 'fhir/r4.js';
 import { BARS_EVENT_SYSTEM } from '../fhir/housing-events.js';
-import { ODS_SYSTEM, REFERRAL_ID_SYSTEM } from '../fhir/referral-task.js';
+import { ODS_SYSTEM, REFERRAL_ID_SYSTEM } from '../referral/referral-task.js';
 import type { Dataset } from './build-dataset.js';
 import { patientFrom, supportingFrom } from './fhir-referral-parts.js';
 

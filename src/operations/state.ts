@@ -4,7 +4,7 @@
  * are the same whichever gateway process answers (every process shares the store). Bookkeeping
  * columns only: never a dataset or payload.
  */
-import { ANSWERED } from '../delivery/overdue.js';
+import { ANSWERED } from '../referral/overdue.js';
 import type { Db } from '../store/index.js';
 
 export interface OutboxChannel {

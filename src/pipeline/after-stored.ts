@@ -3,8 +3,8 @@
  * transaction, return the Tasks the response message carries.
  */
 import type { AfterStored } from '../ingest/process-message.js';
+import { responseTasks } from '../referral/trust-tasks.js';
 import { type PipelineDeps, processEvent } from './process-event.js';
-import { responseTasks } from './trust-tasks.js';
 
 export function pipelineAfterStored(deps: PipelineDeps): AfterStored {
   return async (tx, stored) => {

@@ -16,9 +16,10 @@ import {
   withRememberedPatient,
 } from '../consent/consent-memory.js';
 import { consentStillAllows } from '../consent/decide.js';
-import { messageBody, sealFor } from '../delivery/envelope.js';
-import { anyDelivered, cancelPending, enqueue } from '../delivery/outbox.js';
-import { FINAL_STATUSES, type ReferralRow, updateReferral } from '../mapping/referral-store.js';
+import { messageBody, sealFor } from '../outbox/envelope.js';
+import { anyDelivered, cancelPending, enqueue } from '../outbox/outbox.js';
+import { type ReferralRow, updateReferral } from '../referral/referral-store.js';
+import { FINAL_STATUSES } from '../referral/status.js';
 import type { Tx } from '../store/index.js';
 import { gatherFrom } from './consent-stage.js';
 import type { PipelineDeps, PipelineInput, RecipientOutcome } from './process-event.js';

@@ -6,13 +6,13 @@
 import type { Partner } from '../config/registry-types.js';
 import { lawfulBasisText } from '../consent/decision-store.js';
 import type { Decision } from '../consent/types.js';
-import { messageBody, sealFor } from '../delivery/envelope.js';
-import { enqueue } from '../delivery/outbox.js';
-import { dueBy } from '../delivery/sla.js';
 import { type BuiltDataset, buildDataset } from '../mapping/build-dataset.js';
 import { assertDataset, DATASET_VERSION } from '../mapping/dataset-schemas.js';
 import { fhirReferral } from '../mapping/fhir-referral.js';
-import { insertReferral, openEpisodeReferral, updateReferral } from '../mapping/referral-store.js';
+import { messageBody, sealFor } from '../outbox/envelope.js';
+import { enqueue } from '../outbox/outbox.js';
+import { insertReferral, openEpisodeReferral, updateReferral } from '../referral/referral-store.js';
+import { dueBy } from '../referral/sla.js';
 import type { Tx } from '../store/index.js';
 import type { PipelineDeps, PipelineInput } from './process-event.js';
 

@@ -19,7 +19,7 @@
  */
 import { lockAuditChain } from '../audit/audit-log.js';
 import type { AuditLog } from '../audit/types.js';
-import { FINAL_STATUSES } from '../mapping/referral-store.js';
+import { FINAL_STATUSES } from '../referral/status.js';
 import type { Store } from '../store/index.js';
 
 export interface RetentionPolicy {

@@ -3,8 +3,8 @@ import { compactDecrypt, exportJWK, generateKeyPair } from 'jose';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { loadKeyRing } from '../../src/auth/keys.js';
-import { encryptFor } from '../../src/delivery/encryption.js';
 import { isWebhookSecret, signWebhook } from '../../src/delivery/webhook-signature.js';
+import { encryptFor } from '../../src/outbox/encryption.js';
 import { tempDir } from '../helpers/test-app.js';
 import { verifyV1a } from '../helpers/webhook-receiver.js';
 

@@ -8,7 +8,7 @@
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Partner } from '../../src/config/registry-types.js';
-import { CORRELATION_ID_SYSTEM } from '../../src/fhir/referral-task.js';
+import { CORRELATION_ID_SYSTEM } from '../../src/referral/referral-task.js';
 import { harness, newSecret, SECRET_ENV, withPartner } from '../delivery/harness.js';
 import { type Receiver, startReceiver } from '../delivery/receiver.js';
 import { testApp } from '../helpers/test-app.js';

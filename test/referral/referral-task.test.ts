@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { referralTask, type TaskInput } from '../../src/fhir/referral-task.js';
-import { r4Errors } from './r4-validator.js';
+import { referralTask, type TaskInput } from '../../src/referral/referral-task.js';
+import { r4Errors } from '../fhir/r4-validator.js';
 
 const base: TaskInput = {
   id: 'r-1',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addSla, calendarOutOfDate, dueBy, isWorkingDay, slaFor } from '../../src/delivery/sla.js';
+import { addSla, calendarOutOfDate, dueBy, isWorkingDay, slaFor } from '../../src/referral/sla.js';
 
 const agreement = { sla: { routine: { workingDays: 3 }, urgent: { hours: 24 } } } as const;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseAnswer, transitionProblem } from '../../src/delivery/response-body.js';
+import { parseAnswer, transitionProblem } from '../../src/referral/response-body.js';
 
 const where = (body: unknown) => {
   const r = parseAnswer(body);

@@ -4,8 +4,8 @@
  * accepted, declined, completed or cancelled. Auditors see those to or from partners they audit.
  */
 import type { AuditVisibility } from '../audit/types.js';
+import { type Cursor, encodeCursor } from '../delivery/page-cursor.js';
 import type { Db } from '../store/index.js';
-import { type Cursor, encodeCursor } from './page-cursor.js';
 
 export const ANSWERED = ['accepted', 'declined', 'completed', 'cancelled'] as const;
 

@@ -5,8 +5,8 @@
  * status `rejected` and the reasons in `statusReason`.
  */
 import type { Task } from 'fhir/r4.js';
-import { NHS_NUMBER_SYSTEM } from './nhs-number.js';
-import { ODS_ORGANISATION_SYSTEM } from './systems.js';
+import { NHS_NUMBER_SYSTEM } from '../fhir/nhs-number.js';
+import { ODS_ORGANISATION_SYSTEM } from '../fhir/systems.js';
 
 /** The ODS spelling the gateway writes (systems.ts lists those it reads). */
 export const ODS_SYSTEM = ODS_ORGANISATION_SYSTEM;

@@ -6,11 +6,9 @@
  */
 import type { Db, Tx } from '../store/index.js';
 import type { ReferralTable } from '../store/schema.js';
+import { FINAL_STATUSES } from './status.js';
 
 export type ReferralRow = ReferralTable;
-
-/** Statuses after which a referral takes no more updates (design.md, Referral lifecycle). */
-export const FINAL_STATUSES = ['completed', 'declined', 'cancelled', 'failed'] as const;
 
 export async function insertReferral(tx: Tx, row: ReferralRow): Promise<void> {
   await tx.insertInto('referrals').values(row).execute();

@@ -8,10 +8,10 @@
 import { lockAuditChain } from '../audit/audit-log.js';
 import type { AuditLog } from '../audit/types.js';
 import type { Registry } from '../config/registry-types.js';
+import { agreementRefOf } from '../delivery/disclosure.js';
 import type { Ids } from '../ids.js';
-import { type ReferralRow, referralForRecipient, updateReferral } from '../mapping/referral-store.js';
 import type { Store, Tx } from '../store/index.js';
-import { agreementRefOf } from './disclosure.js';
+import { type ReferralRow, referralForRecipient, updateReferral } from './referral-store.js';
 import { type ProviderAnswer, transitionProblem } from './response-body.js';
 import { queueStatusPush } from './status-push.js';
 

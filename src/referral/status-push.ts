@@ -7,11 +7,11 @@
  */
 import type { Registry } from '../config/registry-types.js';
 import type { Ids } from '../ids.js';
-import type { ReferralRow } from '../mapping/referral-store.js';
-import { taskById } from '../pipeline/trust-tasks.js';
+import { sha256Hex } from '../outbox/envelope.js';
+import { enqueue } from '../outbox/outbox.js';
 import type { Tx } from '../store/index.js';
-import { sha256Hex } from './envelope.js';
-import { enqueue } from './outbox.js';
+import type { ReferralRow } from './referral-store.js';
+import { taskById } from './trust-tasks.js';
 
 export async function queueStatusPush(
   tx: Tx,

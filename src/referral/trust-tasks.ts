@@ -5,10 +5,10 @@
  */
 import type { BundleEntry, Task } from 'fhir/r4.js';
 import type { Registry } from '../config/registry-types.js';
-import { referralTask } from '../fhir/referral-task.js';
+import type { RecipientOutcome } from '../pipeline/process-event.js';
 import type { Db, Tx } from '../store/index.js';
 import type { DecisionTable, ReferralTable } from '../store/schema.js';
-import type { RecipientOutcome } from './process-event.js';
+import { referralTask } from './referral-task.js';
 
 type Reason = { code: string; text: string };
 const org = (registry: Registry, id: string) => {
