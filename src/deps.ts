@@ -19,12 +19,10 @@ import { createDeliveryWorker, type DeliveryWorker } from './delivery/worker.js'
 import { missingTrustSecrets, secretReader, trustCredentials } from './fhir/trust-credentials.js';
 import { type TrustFhir, trustFhir } from './fhir/trust-fhir.js';
 import { type Ids, uuidIds } from './ids.js';
-import type { AfterStored } from './ingest/process-message.js';
 import { type IntakeProfiles, loadIntakeProfiles } from './ingest/profiles.js';
 import type { Logger } from './log.js';
 import { compileDatasetSchemas, type DatasetValidators } from './mapping/dataset-schemas.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
-import { pipelineAfterStored } from './pipeline/after-stored.js';
 import { openStore, type Store } from './store/index.js';
 
 export interface Deps {
@@ -45,16 +43,8 @@ export interface Deps {
   trustFhir: TrustFhir;
   /** Referral dataset schemas (profiles/datasets), compiled once (issue 7). */
   datasets: DatasetValidators;
-  /** The decision pipeline intake runs in each event's transaction (issues 6 to 8). */
-  afterStored: AfterStored;
   /** Prometheus counters and state gauges (issue 10), one registry per Deps. */
   metrics: Metrics;
-}
-
-/** The pipeline, built from the other dependencies (so tests that override them get it right). */
-export function withPipeline<T extends Omit<Deps, 'afterStored'>>(deps: T): T & { afterStored: AfterStored } {
-  const gatewayEndpoint = `${deps.settings.publicUrl}/fhir/$process-message`;
-  return { ...deps, afterStored: pipelineAfterStored({ ...deps, gatewayEndpoint }) };
 }
 
 /** Registry and keys are checked before the store opens: a bad config never touches data. */
@@ -91,7 +81,7 @@ export async function buildDeps(
   const audit = createAuditLog({ clock: systemClock, subjectKey });
   // Which agreement versions (and file hashes) were in force from now on (issue 5).
   await recordRegistryLoaded(store, audit, registry);
-  return withPipeline({
+  return {
     settings,
     logger,
     clock: systemClock,
@@ -113,7 +103,7 @@ export async function buildDeps(
         onError: (err) => logger.warn({ err }, 'metrics: state could not be read from the store'),
       },
     }),
-  });
+  };
 }
 
 /** The webhook delivery worker (issue 8); main.ts starts it after listening and stops it before closing. */

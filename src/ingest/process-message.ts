@@ -15,7 +15,9 @@ import { forbidden, OutcomeError, outcome, unprocessable } from '../fhir/outcome
 import type { TrustFhir } from '../fhir/trust-fhir.js';
 import type { Ids } from '../ids.js';
 import type { Logger } from '../log.js';
-import type { Store, Tx } from '../store/index.js';
+import type { PipelineDeps } from '../pipeline/process-event.js';
+import { runStoredEvent } from '../pipeline/run-stored-event.js';
+import type { Store } from '../store/index.js';
 import { checkMessage } from './check-message.js';
 import {
   claimEpisode,
@@ -32,13 +34,8 @@ import type { IntakeProfiles } from './profiles.js';
 import { withTrustConsents } from './remote-consents.js';
 import type { ParsedEvent } from './types.js';
 
-/** What a stored event leads to, run in the event's transaction (the decision pipeline). */
-export type AfterStored = (
-  tx: Tx,
-  stored: { eventId: string; event: ParsedEvent; at: Date; requestId?: string; correlationId?: string },
-) => Promise<BundleEntry[]>;
-
-export interface IntakeDeps {
+/** What intake needs, and what it hands on to the pipeline (runStoredEvent) in the event's transaction. */
+export interface IntakeDeps extends Omit<PipelineDeps, 'gatewayEndpoint'> {
   store: Store;
   clock: Clock;
   ids: Ids;
@@ -48,8 +45,6 @@ export interface IntakeDeps {
   audit: AuditLog;
   settings: { publicUrl: string };
   logger?: Logger;
-  /** The pipeline: decisions, referrals and outbox rows; returns the response's Task entries. */
-  afterStored?: AfterStored;
 }
 
 export interface IntakeRequest {
@@ -175,6 +170,7 @@ export async function processMessage(deps: IntakeDeps, req: IntakeRequest): Prom
       : undefined;
   const warnings =
     checked.warnings.length > 0 ? { id: deps.ids.next(), outcome: outcome(checked.warnings) } : undefined;
+  const gatewayEndpoint = `${deps.settings.publicUrl}/fhir/$process-message`;
   const respond = (entries: BundleEntry[]) =>
     JSON.stringify(
       responseMessage({
@@ -185,7 +181,7 @@ export async function processMessage(deps: IntakeDeps, req: IntakeRequest): Prom
         requestId: event.messageId,
         eventCoding: event.sentEvent,
         ...(source ? { requestSourceEndpoint: source } : {}),
-        gatewayEndpoint: `${deps.settings.publicUrl}/fhir/$process-message`,
+        gatewayEndpoint,
         entries,
         ...(warnings ? { warnings } : {}),
       }),
@@ -226,16 +222,15 @@ export async function processMessage(deps: IntakeDeps, req: IntakeRequest): Prom
         // No personal data here: codes only (conventions 8).
         detail: { event: event.event, reason: event.reason, sentEvent: event.sentEvent.code },
       });
-      // Decisions, referrals and outbox rows commit with the event, or not at all.
-      const entries = deps.afterStored
-        ? await deps.afterStored(tx, {
-            eventId,
-            event,
-            at: new Date(receivedAt),
-            ...(req.requestId ? { requestId: req.requestId } : {}),
-            ...(req.correlationId ? { correlationId: req.correlationId } : {}),
-          })
-        : [];
+      // The hand-off to the pipeline: decisions, referrals and outbox rows commit with the
+      // event, or not at all.
+      const entries = await runStoredEvent({ ...deps, gatewayEndpoint }, tx, {
+        eventId,
+        event,
+        at: new Date(receivedAt),
+        ...(req.requestId ? { requestId: req.requestId } : {}),
+        ...(req.correlationId ? { correlationId: req.correlationId } : {}),
+      });
       response = respond(entries);
       await tx.updateTable('events').set({ response }).where('id', '=', eventId).execute();
     },

@@ -9,7 +9,7 @@ import { partnerKeyResolver } from '../../src/auth/partner-keys.js';
 import { fixedClock } from '../../src/clock.js';
 import { loadRegistry } from '../../src/config/registry.js';
 import { parseSettings } from '../../src/config/settings.js';
-import { type Deps, withPipeline } from '../../src/deps.js';
+import type { Deps } from '../../src/deps.js';
 import { secretReader, trustCredentials } from '../../src/fhir/trust-credentials.js';
 import { trustFhir } from '../../src/fhir/trust-fhir.js';
 import { sequentialIds } from '../../src/ids.js';
@@ -61,7 +61,7 @@ export async function testDeps(
   const clock = overrides.clock ?? fixedClock(TEST_NOW);
   const registry = overrides.registry ?? loadRegistry(SAMPLE_CONSENT_DIR);
   const store = overrides.store ?? (await openStore('sqlite::memory:'));
-  const base: Omit<Deps, 'afterStored'> = {
+  const deps: Deps = {
     settings,
     logger: logs.logger,
     clock,
@@ -87,11 +87,6 @@ export async function testDeps(
       }),
     ...overrides,
   };
-  // The pipeline is built from the final dependencies (an overridden registry or audit included);
-  // a test that swaps a dependency after this should call withPipeline again.
-  const deps: Deps = overrides.afterStored
-    ? { ...base, afterStored: overrides.afterStored }
-    : withPipeline(base);
   return { ...deps, logs };
 }
 
