@@ -51,6 +51,8 @@ export const conflict = (msg: string, code: IssueCode = 'conflict') => fail(409,
 export const payloadTooLarge = (msg: string) => fail(413, 'too-costly', msg);
 export const unsupportedMediaType = (msg: string) => fail(415, 'not-supported', msg);
 export const unprocessable = (issues: Issue[]) => new OutcomeError(422, outcome(issues));
+/** 400 listing every problem found in a request (a body checked whole, a query's parameters). */
+export const badRequestIssues = (issues: Issue[]) => new OutcomeError(400, outcome(issues));
 export const tooManyRequests = (retryAfterSeconds: number) =>
   new OutcomeError(429, outcome([{ code: 'throttled', diagnostics: 'Too many requests; retry later' }]), {
     'retry-after': String(retryAfterSeconds),

@@ -1,6 +1,12 @@
 /**
- * The one error handler (conventions 4): OperationOutcome for FHIR routes, a small RFC 9457
- * problem body elsewhere; detail hidden on 5xx; the request id stamped on every answer.
+ * The one error handler (conventions 4), and the one error format per kind of caller:
+ * - FHIR routes (`/fhir/...`, `/consent/...`): an OperationOutcome, as FHIR clients expect;
+ * - the OAuth token endpoint: RFC 6749 section 5.2 `{ error, error_description }` (auth/token.ts),
+ *   because OAuth client libraries read nothing else;
+ * - every other route (provider API, audit, admin): RFC 9457 problem details built from the same
+ *   OperationOutcome, with every issue in an `issues` extension (`code`, `expression`, `diagnostics`)
+ *   so a body checked whole reports all its problems at once.
+ * Detail is hidden on 5xx; the request id is stamped on every answer.
  */
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import type { OperationOutcome } from 'fhir/r4.js';
@@ -54,10 +60,27 @@ function fromParserError(err: unknown): OutcomeError | undefined {
   return undefined;
 }
 
+/** The OAuth token endpoint: its callers are OAuth client libraries (RFC 6749 section 5.2 errors). */
+export function isOAuthRoute(path: string): boolean {
+  return path === '/oauth/token';
+}
+
+/** RFC 6749 section 5.2 error of an answer the handler gives before the token logic runs. */
+function oauthErrorOf(err: OutcomeError) {
+  const error =
+    err.status === 401 ? 'invalid_client' : err.status >= 500 ? 'server_error' : 'invalid_request';
+  return { error, error_description: err.outcome.issue[0]?.diagnostics ?? `HTTP ${err.status}` };
+}
+
 export function send(req: Request, res: Response, err: OutcomeError): void {
   const requestId = String(req.id ?? '');
   for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
   res.status(err.status);
+  if (isOAuthRoute(req.path)) {
+    res.setHeader('cache-control', 'no-store');
+    res.type('application/json').send(JSON.stringify(oauthErrorOf(err)));
+    return;
+  }
   if (isFhirRoute(req.path)) {
     const body: OperationOutcome = {
       ...err.outcome,
@@ -67,17 +90,30 @@ export function send(req: Request, res: Response, err: OutcomeError): void {
     res.type('application/fhir+json').send(JSON.stringify(body));
     return;
   }
-  const first = err.outcome.issue[0];
-  res.type('application/problem+json').send(
-    JSON.stringify({
-      type: 'about:blank',
-      title: first?.code ?? 'error',
-      status: err.status,
-      detail: first?.diagnostics ?? '',
-      ...(first?.expression ? { expression: first.expression } : {}),
-      requestId,
-    }),
-  );
+  res.type('application/problem+json').send(JSON.stringify(problemOf(err, requestId)));
+}
+
+/** RFC 9457 problem details of an OutcomeError: the first issue as `detail`, all of them in `issues`. */
+export function problemOf(err: OutcomeError, requestId: string) {
+  const all = err.outcome.issue;
+  const first = all[0];
+  const issues = all.map((i) => ({
+    code: i.code,
+    ...(i.expression?.[0] ? { expression: i.expression[0] } : {}),
+    diagnostics: i.diagnostics ?? '',
+  }));
+  return {
+    type: 'about:blank',
+    title: first?.code ?? 'error',
+    status: err.status,
+    detail:
+      all.length > 1
+        ? `${all.length} problems in the request; the first: ${first?.diagnostics ?? ''}`
+        : (first?.diagnostics ?? ''),
+    ...(first?.expression ? { expression: first.expression } : {}),
+    issues,
+    requestId,
+  };
 }
 
 export const notFoundHandler: RequestHandler = (req, res) => {

@@ -11,6 +11,7 @@ import { listInbox } from '../delivery/inbox-list.js';
 import { inboxListQuery } from '../delivery/list-params.js';
 import type { Deps } from '../deps.js';
 import {
+  badRequestIssues,
   conflict,
   notFound,
   OutcomeError,
@@ -19,7 +20,7 @@ import {
   unsupportedMediaType,
 } from '../fhir/outcome.js';
 import { type AnswerResult, acknowledge, answer } from '../referral/provider-answers.js';
-import { type BodyIssue, parseAnswer } from '../referral/response-body.js';
+import { parseAnswer } from '../referral/response-body.js';
 import type { RouteSpec } from './routes.js';
 
 const NOT_FOUND = 'No referral with this id for you';
@@ -45,23 +46,6 @@ function sendAnswer(res: Response, result: AnswerResult): void {
   const { kind: _kind, ...body } = result;
   res.setHeader('cache-control', 'no-store');
   res.json(body);
-}
-
-/** 400 listing every problem found in the body (RFC 9457 problem details with an `issues` extension). */
-function sendBodyIssues(req: Request, res: Response, issues: BodyIssue[]): void {
-  res
-    .status(400)
-    .type('application/problem+json')
-    .send(
-      JSON.stringify({
-        type: 'about:blank',
-        title: 'invalid',
-        status: 400,
-        detail: `${issues.length} problem${issues.length === 1 ? '' : 's'} in the request body`,
-        issues,
-        requestId: String(req.id ?? ''),
-      }),
-    );
 }
 
 export function referralRoutes(deps: Deps): RouteSpec[] {
@@ -117,10 +101,8 @@ export function referralRoutes(deps: Deps): RouteSpec[] {
   const status: RequestHandler = async (req, res) => {
     if (req.is('application/x-www-form-urlencoded')) throw unsupportedMediaType('Send application/json');
     const parsed = parseAnswer(req.body);
-    if (!parsed.ok) {
-      sendBodyIssues(req, res, parsed.issues);
-      return;
-    }
+    // 400 listing every problem found in the body (the one error format: http/errors.ts).
+    if (!parsed.ok) throw badRequestIssues(parsed.issues.map((i) => ({ code: 'invalid', ...i })));
     sendAnswer(res, await answer(deps, callOf(req, deps), parsed.answer));
   };
   return [

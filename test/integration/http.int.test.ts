@@ -75,11 +75,14 @@ describe('malformed request bodies never cause a 5xx', () => {
     expect(res.body.id).toBe(res.headers['x-request-id']);
   });
 
-  it('answers 400 problem+json for bad JSON elsewhere', async () => {
+  it('answers 400 for bad JSON at the token endpoint as an OAuth error (RFC 6749 section 5.2)', async () => {
     const res = await request(app).post('/oauth/token').set('content-type', 'application/json').send('[1,');
     expect(res.status).toBe(400);
-    expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
-    expect(JSON.parse(res.text)).toMatchObject({ status: 400, detail: 'Request body is not valid JSON' });
+    expect(res.headers['content-type']).toMatch(/application\/json/);
+    expect(JSON.parse(res.text)).toEqual({
+      error: 'invalid_request',
+      error_description: 'Request body is not valid JSON',
+    });
   });
 
   it('answers 413 for a body over 1 MB', async () => {
