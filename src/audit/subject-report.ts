@@ -33,7 +33,11 @@ export interface SubjectReport {
 }
 
 /** Dataset field names in words a person recognises ("contactDetails" -> "contact details"). */
-const WORDS: Record<string, string> = { nhsNumber: 'NHS number', birthDate: 'date of birth' };
+const WORDS: Record<string, string> = {
+  nhsNumber: 'NHS number',
+  birthDate: 'date of birth',
+  'message.text': 'a message about the referral',
+};
 export function fieldWords(field: string): string {
   return WORDS[field] ?? field.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
 }

@@ -16,6 +16,7 @@ export const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-beare
 export const SUPPORTED_SCOPES: readonly Scope[] = [
   'system/Bundle.c',
   'system/Task.rs',
+  'system/Communication.crs',
   'referrals.read',
   'referrals.write',
   'audit.read',

@@ -11,6 +11,7 @@ export type PartnerRole = 'sender' | 'recipient' | 'auditor';
 export type Scope =
   | 'system/Bundle.c'
   | 'system/Task.rs'
+  | 'system/Communication.crs'
   | 'referrals.read'
   | 'referrals.write'
   | 'audit.read';

@@ -14,7 +14,7 @@ import type { SecretReader } from '../fhir/trust-credentials.js';
 import type { TrustFhir } from '../fhir/trust-fhir.js';
 import type { Ids } from '../ids.js';
 import { guardedDispatcher, type Lookup, resolvedAddressProblem } from '../net/address-policy.js';
-import type { DeliveryRow } from '../outbox/outbox.js';
+import { type DeliveryRow, toStatusWebhook } from '../outbox/outbox.js';
 import type { Store } from '../store/index.js';
 import {
   type CancelReason,
@@ -90,7 +90,7 @@ async function prepare(
   const allowLocal = opts.tuning.allowInsecureLocalWebhooks;
   const addressProblem = await resolvedAddressProblem(d.url, allowLocal, opts.lookup);
   if (addressProblem) return fail(`webhook ${addressProblem}`);
-  const secret = webhookSecretOf(partner, opts.secrets, row.kind === 'status');
+  const secret = webhookSecretOf(partner, opts.secrets, toStatusWebhook(row.kind));
   if (secret.kind === 'problem') return fail(secret.message);
   if (row.payload === null) return fail('payload purged by retention; nothing to send');
   const body = row.payload;

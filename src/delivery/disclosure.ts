@@ -8,7 +8,8 @@
  */
 import type { AgreementRef, AuditLog, ConsentRef } from '../audit/types.js';
 import type { Registry } from '../config/registry-types.js';
-import type { DeliveryRow } from '../outbox/outbox.js';
+import { type DeliveryRow, isMessageKind } from '../outbox/outbox.js';
+import { discloseMessage, messageOfDelivery } from '../referral/conversation.js';
 import type { ReferralRow } from '../referral/referral-store.js';
 import type { Tx } from '../store/index.js';
 
@@ -19,6 +20,9 @@ export interface DisclosureDeps {
 
 /** Message kinds that carry the dataset; notices (cancel, consent withdrawn) carry only the referral id. */
 export const isDatasetKind = (kind: string) => kind === 'referral' || kind === 'update';
+
+/** Kinds that carry personal data about the person: the dataset, or a conversation message's free text. */
+export const carriesPersonalData = (kind: string) => isDatasetKind(kind) || isMessageKind(kind);
 
 /** The agreement version a referral was made under, with the hash of its file as loaded. */
 export function agreementRefOf(registry: Registry, r: ReferralRow): AgreementRef | undefined {
@@ -78,6 +82,20 @@ export async function recordDisclosure(tx: Tx, deps: DisclosureDeps, d: Disclosu
     .selectAll()
     .where('id', '=', delivery.referral_id)
     .executeTakeFirstOrThrow();
+  if (isMessageKind(delivery.kind)) {
+    // A conversation message: disclosed once, by whichever reaches the other side first (this
+    // webhook or a read through the API), and audited by the conversation (referral stage).
+    const message = await messageOfDelivery(tx, delivery.id);
+    if (message) {
+      await discloseMessage(tx, deps, referral, message, {
+        at: d.at,
+        channel: 'webhook',
+        ...(d.requestId ? { requestId: d.requestId } : {}),
+        detail: { deliveryId: delivery.id, webhookId: delivery.webhook_id, ...d.detail },
+      });
+    }
+    return true;
+  }
   const withDataset = isDatasetKind(delivery.kind);
   // The recipient now holds the referral (an update holds the whole dataset too). A dead-lettered
   // first message overtaken by a delivered update is delivered as well.

@@ -30,7 +30,7 @@ import type { DeliveryRow } from '../outbox/outbox.js';
 import type { ReferralRow } from '../referral/referral-store.js';
 import type { Store } from '../store/index.js';
 import type { CancelReason } from './attempt-outcome.js';
-import { isDatasetKind } from './disclosure.js';
+import { carriesPersonalData, isDatasetKind } from './disclosure.js';
 
 export function sendBlocker(
   registry: Registry,
@@ -38,7 +38,7 @@ export function sendBlocker(
   delivery: Pick<DeliveryRow, 'kind'>,
   now: Date,
 ): CancelReason | undefined {
-  if (!isDatasetKind(delivery.kind)) return undefined;
+  if (!carriesPersonalData(delivery.kind)) return undefined;
   if (referral.status === 'cancelled') return 'referral-cancelled';
   const agreement = registry
     .versions(referral.agreement_id ?? '')
@@ -82,7 +82,9 @@ export async function consentAtSend(
   delivery: Pick<DeliveryRow, 'kind'>,
   tuning: ConsentRecheckTuning,
 ): Promise<ConsentAtSend> {
-  if (!isDatasetKind(delivery.kind) || !referral.subject_hmac) return { kind: 'ok' };
+  // What reaches the provider rests on the person's consent: the dataset, and the trust's messages.
+  const toProvider = isDatasetKind(delivery.kind) || delivery.kind === 'message';
+  if (!toProvider || !referral.subject_hmac) return { kind: 'ok' };
   const agreement = registryAgreement(deps.registry, referral);
   const recipient = deps.registry.partner(referral.recipient);
   if (!agreement || !recipient) return { kind: 'ok' }; // sendBlocker has stopped it already

@@ -8,6 +8,7 @@
 import type { Partner, RegistryProblem } from '../config/registry-types.js';
 import type { SecretReader } from '../fhir/trust-credentials.js';
 import { literalAddressProblem } from '../net/address-policy.js';
+import { toStatusWebhook } from '../outbox/outbox.js';
 import { isWebhookSecret } from './webhook-signature.js';
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -46,7 +47,7 @@ export function targetOf(
   partner: Partner,
   kind: string,
 ): { url: string; secretRef: string; signatures: Array<'v1' | 'v1a'> } | undefined {
-  if (kind === 'status') {
+  if (toStatusWebhook(kind)) {
     return partner.statusWebhook ? { ...partner.statusWebhook, signatures: ['v1', 'v1a'] } : undefined;
   }
   const d = partner.delivery;

@@ -56,6 +56,20 @@ export function capabilityStatement({ publicUrl, version, date }: CapabilityInpu
               { code: 'read', documentation: `Only CodeSystem/${HOUSING_EVENTS_ID}, without a token.` },
             ],
           },
+          {
+            type: 'Communication',
+            documentation:
+              "The conversation about a referral (scope system/Communication.crs): basedOn the referral's Task, one payload.contentString. Only the trust that sent the referral sees its Communications.",
+            interaction: [{ code: 'create' }, { code: 'read' }, { code: 'search-type' }],
+            searchParam: [
+              {
+                name: 'based-on',
+                definition: 'http://hl7.org/fhir/SearchParameter/Communication-based-on',
+                type: 'reference',
+                documentation: "Task/{id}: the referral's Task (required)",
+              },
+            ],
+          },
         ],
         operation: [
           {

@@ -10,6 +10,7 @@ import { adminRoutes } from './admin-routes.js';
 import { auditRoutes } from './audit-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { consentRoutes } from './consent-routes.js';
+import { conversationRoutes } from './conversation-routes.js';
 import { fhirRoutes } from './fhir-routes.js';
 import { healthRoutes } from './health-routes.js';
 import { referralRoutes } from './referral-routes.js';
@@ -41,6 +42,7 @@ export function allRoutes(deps: Deps): RouteSpec[] {
     ...taskRoutes(deps),
     ...consentRoutes(deps),
     ...referralRoutes(deps),
+    ...conversationRoutes(deps),
     ...adminRoutes(deps),
   ];
 }

@@ -65,7 +65,13 @@ export async function runDailyChecks(deps: DailyCheckDeps, opts: { fetch?: Fetch
   await step(log, 'retention', async () => {
     const r = await purgeExpired(deps, { ...deps.settings.operations, now });
     log.info(
-      { events: r.events, referrals: r.referrals, deliveries: r.deliveries, answers: r.answers },
+      {
+        events: r.events,
+        referrals: r.referrals,
+        deliveries: r.deliveries,
+        answers: r.answers,
+        messages: r.messages,
+      },
       'retention: expired payloads purged',
     );
   });

@@ -16,6 +16,8 @@ export const EVENT_TYPES: Readonly<Record<DeliveryKind, string>> = {
   cancel: 'referral.cancelled',
   'consent-withdrawn': 'referral.consent-withdrawn',
   status: 'referral.status',
+  message: 'referral.message',
+  'trust-message': 'referral.message',
 };
 
 export interface ReferralMessage {

@@ -8,8 +8,25 @@ import type { Db, Tx } from '../store/index.js';
 import type { DeliveryTable } from '../store/schema.js';
 
 export type DeliveryRow = DeliveryTable;
-/** `status`: a provider's answer pushed back to the sending trust's status webhook (issue 8 item 5). */
-export type DeliveryKind = 'referral' | 'update' | 'cancel' | 'consent-withdrawn' | 'status';
+/**
+ * `status`: a provider's answer pushed back to the sending trust's status webhook (issue 8 item 5);
+ * `message`: a conversation message carried to the provider's webhook, `trust-message` one carried
+ * to the sending trust's status webhook (issue 19 item 4).
+ */
+export type DeliveryKind =
+  | 'referral'
+  | 'update'
+  | 'cancel'
+  | 'consent-withdrawn'
+  | 'status'
+  | 'message'
+  | 'trust-message';
+
+/** Kinds sent to the sending trust's status webhook rather than to a recipient's webhook. */
+export const toStatusWebhook = (kind: string) => kind === 'status' || kind === 'trust-message';
+
+/** Conversation messages, whichever way they go. */
+export const isMessageKind = (kind: string) => kind === 'message' || kind === 'trust-message';
 
 export interface NewDelivery {
   id: string;

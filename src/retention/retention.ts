@@ -8,7 +8,8 @@
  *   late retry is still recognised (the same content answers "already accepted", other content 409);
  * - referral datasets and the exact bytes sent (referrals.dataset, deliveries.payload), and the
  *   free text of the provider's answer (referrals.response: `note` and `reason.text`, which may
- *   name the person or where they now live): REFERRAL_RETENTION_DAYS after the referral reached a
+ *   name the person or where they now live), and the text of the conversation about it
+ *   (referral_messages.text): REFERRAL_RETENTION_DAYS after the referral reached a
  *   final state (completed, declined, cancelled, failed), measured from its last change (README,
  *   Operating: why 90 days). The answer's status, reason code and outcome stay.
  *
@@ -34,6 +35,8 @@ export interface PurgeResult {
   deliveries: number;
   /** Provider answers whose free text (`note`, `reason.text`) was removed. */
   answers: number;
+  /** Conversation messages whose text was removed (issue 19 item 4). */
+  messages: number;
   /** Cut-offs used (ISO-8601): messages received before, referrals ended before. */
   messagesReceivedBefore: string;
   referralsEndedBefore: string;
@@ -42,7 +45,7 @@ export interface PurgeResult {
 const DAY_MS = 86_400_000;
 
 export function purgedAnything(r: PurgeResult): boolean {
-  return r.events + r.referrals + r.deliveries + r.answers > 0;
+  return r.events + r.referrals + r.deliveries + r.answers + r.messages > 0;
 }
 
 /**
@@ -116,6 +119,19 @@ export async function purgeExpired(
       .where('status', 'in', [...FINAL_STATUSES])
       .where('updated_at', '<', referralsEndedBefore)
       .execute();
+    // The conversation's free text goes with the referral's dataset; its hash stays for the audit.
+    const messages = await tx
+      .updateTable('referral_messages')
+      .set({ text: null })
+      .where('text', 'is not', null)
+      .where('referral_id', 'in', (eb) =>
+        eb
+          .selectFrom('referrals')
+          .select('id')
+          .where('status', 'in', [...FINAL_STATUSES])
+          .where('updated_at', '<', referralsEndedBefore),
+      )
+      .executeTakeFirst();
     let answersPurged = 0;
     for (const row of answers) {
       const kept = withoutFreeText(row.response);
@@ -128,6 +144,7 @@ export async function purgeExpired(
       referrals: Number(referrals.numUpdatedRows),
       deliveries: Number(deliveries.numUpdatedRows),
       answers: answersPurged,
+      messages: Number(messages.numUpdatedRows),
       messagesReceivedBefore,
       referralsEndedBefore,
     };

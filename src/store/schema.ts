@@ -185,6 +185,27 @@ export interface ConsentMemoryTable {
   withdrawn_at: string | null;
 }
 
+/** One message of the conversation about a referral (migration 0011, issue 19 item 4). */
+export interface ReferralMessageTable {
+  id: string;
+  referral_id: string;
+  /** Which side posted it: the referring trust or the housing provider. */
+  side: 'trust' | 'provider';
+  /** The partner id of the organisation that posted it. */
+  author: string;
+  /** The staff member who wrote it, when given (work identity, not the patient's). */
+  author_name: string | null;
+  author_role: string | null;
+  /** The free text; null once purged by retention. */
+  text: string | null;
+  text_sha256: string;
+  posted_at: string;
+  /** The webhook delivery that carries it to the other side, when that side has a webhook. */
+  delivery_id: string | null;
+  /** When the other side first received it: the disclosure. */
+  disclosed_at: string | null;
+}
+
 /** Bookkeeping the store itself uses in tests and health checks. */
 export interface KvTable {
   key: string;
@@ -202,5 +223,6 @@ export interface Database {
   audit_checkpoints: AuditCheckpointTable;
   used_jti: UsedJtiTable;
   consent_memory: ConsentMemoryTable;
+  referral_messages: ReferralMessageTable;
   kv: KvTable;
 }
