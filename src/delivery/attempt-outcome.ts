@@ -11,10 +11,12 @@ import type { Registry } from '../config/registry-types.js';
 import type { Ids } from '../ids.js';
 import { messageBody, sealFor } from '../outbox/envelope.js';
 import { anyDelivered, cancelPending, type DeliveryRow, enqueue } from '../outbox/outbox.js';
-import type { ReferralRow } from '../referral/referral-store.js';
-import { FINAL_STATUSES } from '../referral/status.js';
+import { agreementRefOf } from '../referral/agreement-ref.js';
+import { moveReferral, mustMoveReferral } from '../referral/move.js';
+import { type ReferralRow, referralById } from '../referral/referral-store.js';
+import { FINAL_STATUSES, isReferralStatus } from '../referral/status.js';
+import { isLegalMove } from '../referral/transitions.js';
 import type { Tx } from '../store/index.js';
-import { agreementRefOf } from './disclosure.js';
 import type { AttemptResult, NextStep } from './retry-policy.js';
 
 export interface OutcomeDeps {
@@ -60,8 +62,10 @@ async function release(
 /** Detail naming the reader of a pull message, so its entries say which read was stopped. */
 const readOf = (o: Owned) => (o.readBy ? { channel: 'pull', readBy: o.readBy } : {});
 
-async function referralOf(tx: Tx, id: string) {
-  return tx.selectFrom('referrals').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+async function referralOf(tx: Tx, id: string): Promise<ReferralRow> {
+  const r = await referralById(tx, id);
+  if (!r) throw new Error(`referral ${id} is gone`);
+  return r;
 }
 
 /** The fields every entry about this delivery shares (no bodies, no personal data). */
@@ -107,26 +111,26 @@ export async function recordFailedAttempt(
     },
   });
   if (next.kind === 'retry') return true;
-  const failReferral = o.delivery.kind === 'referral' && referral.status === 'queued';
-  if (failReferral) {
-    await tx
-      .updateTable('referrals')
-      .set({ status: 'failed', updated_at: o.at.toISOString() })
-      .where('id', '=', referral.id)
-      .execute();
-  }
-  await deps.audit.append(tx, {
+  // A first message that never reached its recipient fails its referral (transitions.ts: queued -> failed).
+  const failReferral =
+    o.delivery.kind === 'referral' &&
+    isReferralStatus(referral.status) &&
+    isLegalMove(referral.status, 'failed', 'gateway');
+  const entry = {
     ...common,
-    action: 'delivery-failed',
+    action: 'delivery-failed' as const,
     detail: {
       deliveryId: o.delivery.id,
       attempts: o.delivery.attempts,
       reason: next.reason,
       lastError: result.error,
-      ...(failReferral ? { referralStatus: 'failed' } : {}),
       ...readOf(o),
     },
-  });
+  };
+  const moved = failReferral
+    ? await moveReferral(tx, deps.audit, referral, { to: 'failed', by: 'gateway', at: o.at, entry })
+    : undefined;
+  if (!moved?.ok) await deps.audit.append(tx, entry);
   return true;
 }
 
@@ -151,15 +155,10 @@ export async function recordCancelledAtSend(
   const owned = await release(tx, o, { state: 'cancelled', last_error: `cancelled: ${o.reason}` });
   if (!owned) return false;
   const referral = await referralOf(tx, o.delivery.referral_id);
+  // A first message that never went out ends its referral; consent withdrawn for an update of a
+  // referral the recipient has ends it too, with a notice (endWithdrawnReferral).
   const endReferral =
     o.delivery.kind === 'referral' && (referral.status === 'queued' || referral.status === 'failed');
-  if (endReferral) {
-    await tx
-      .updateTable('referrals')
-      .set({ status: 'cancelled', updated_at: o.at.toISOString() })
-      .where('id', '=', referral.id)
-      .execute();
-  }
   const final = (FINAL_STATUSES as readonly string[]).includes(referral.status);
   const notice =
     o.withdrawal && !endReferral && !final ? await endWithdrawnReferral(tx, deps, o, referral) : undefined;
@@ -179,26 +178,31 @@ export async function recordCancelledAtSend(
       },
     });
   }
-  await deps.audit.append(tx, {
+  const entry = {
     ...about(o, referral.subject_hmac),
-    action: 'cancelled',
+    action: 'cancelled' as const,
     ...(agreement ? { agreement } : {}),
     detail: {
       reason: o.reason,
       deliveryId: o.delivery.id,
       kind: o.delivery.kind,
-      ...(endReferral || notice ? { referralStatus: 'cancelled' } : {}),
       ...(notice ? { unsentCancelled: notice.unsentCancelled, noticeQueued: notice.queued } : {}),
       ...readOf(o),
     },
-  });
+  };
+  if (endReferral || notice) {
+    await mustMoveReferral(tx, deps.audit, referral, { to: 'cancelled', by: 'gateway', at: o.at, entry });
+  } else {
+    await deps.audit.append(tx, entry);
+  }
   return true;
 }
 
 /**
  * Consent found withdrawn at send time for a referral the recipient already has (this message
  * was an update): the referral ends as on a consent update (src/pipeline/cancellations.ts): its
- * other unsent messages are cancelled and the recipient gets a notice holding only the referral id.
+ * other unsent messages are cancelled and the recipient gets a notice holding only the referral id
+ * (the caller then moves the referral to `cancelled`).
  */
 async function endWithdrawnReferral(tx: Tx, deps: OutcomeDeps, o: Owned, referral: ReferralRow) {
   const unsent = await cancelPending(tx, referral.id, o.at);
@@ -219,10 +223,5 @@ async function endWithdrawnReferral(tx: Tx, deps: OutcomeDeps, o: Owned, referra
       at: o.at,
     });
   }
-  await tx
-    .updateTable('referrals')
-    .set({ status: 'cancelled', updated_at: o.at.toISOString() })
-    .where('id', '=', referral.id)
-    .execute();
   return { unsentCancelled: unsent.length, queued };
 }

@@ -6,6 +6,8 @@
  */
 import { lockAuditChain } from '../audit/audit-log.js';
 import type { AuditLog } from '../audit/types.js';
+import { mustMoveReferral } from '../referral/move.js';
+import { referralById } from '../referral/referral-store.js';
 import type { Store, Tx } from '../store/index.js';
 
 export interface ReplayDeps {
@@ -32,25 +34,15 @@ async function replayIn(
     .set({ state: 'pending', attempts: 0, next_attempt_at: stamp, last_error: null, updated_at: stamp })
     .where('id', '=', id)
     .execute();
-  const referral = await tx
-    .selectFrom('referrals')
-    .selectAll()
-    .where('id', '=', row.referral_id)
-    .executeTakeFirstOrThrow();
-  // The referral failed with its first message; replaying that message puts it back in the queue.
+  const referral = await referralById(tx, row.referral_id);
+  if (!referral) throw new Error(`delivery ${id}: its referral is gone`);
+  // The referral failed with its first message; replaying that message puts it back in the queue
+  // (transitions.ts: failed -> queued, by an operator).
   const requeue = row.kind === 'referral' && referral.status === 'failed';
-  if (requeue) {
-    await tx
-      .updateTable('referrals')
-      .set({ status: 'queued', updated_at: stamp })
-      .where('id', '=', referral.id)
-      .execute();
-  }
-  await deps.audit.append(tx, {
-    action: 'status-changed',
+  const entry = {
+    action: 'status-changed' as const,
     actor,
     recipient: row.recipient,
-    referralId: row.referral_id,
     ...(referral.subject_hmac ? { subjectHmac: referral.subject_hmac } : {}),
     detail: {
       change: 'replayed',
@@ -59,9 +51,10 @@ async function replayIn(
       to: 'pending',
       previousAttempts: row.attempts,
       previousError: row.last_error,
-      ...(requeue ? { referralStatus: 'queued' } : {}),
     },
-  });
+  };
+  if (requeue) await mustMoveReferral(tx, deps.audit, referral, { to: 'queued', by: 'operator', at, entry });
+  else await deps.audit.append(tx, { ...entry, referralId: row.referral_id });
   return 'replayed';
 }
 

@@ -6,11 +6,15 @@
  * decision, the dataset field NAMES, the SHA-256 of the exact bytes sent and the subject HMAC.
  * Only the first recording of a delivery writes anything: there is one `disclosed` per delivery.
  */
-import type { AgreementRef, AuditLog, ConsentRef } from '../audit/types.js';
+import type { AuditInput, AuditLog, ConsentRef } from '../audit/types.js';
 import type { Registry } from '../config/registry-types.js';
 import { type DeliveryRow, isMessageKind } from '../outbox/outbox.js';
+import { agreementRefOf } from '../referral/agreement-ref.js';
 import { discloseMessage, messageOfDelivery } from '../referral/conversation.js';
-import type { ReferralRow } from '../referral/referral-store.js';
+import { moveReferral } from '../referral/move.js';
+import { referralById } from '../referral/referral-store.js';
+import { isReferralStatus } from '../referral/status.js';
+import { isLegalMove } from '../referral/transitions.js';
 import type { Tx } from '../store/index.js';
 
 export interface DisclosureDeps {
@@ -23,12 +27,6 @@ export const isDatasetKind = (kind: string) => kind === 'referral' || kind === '
 
 /** Kinds that carry personal data about the person: the dataset, or a conversation message's free text. */
 export const carriesPersonalData = (kind: string) => isDatasetKind(kind) || isMessageKind(kind);
-
-/** The agreement version a referral was made under, with the hash of its file as loaded. */
-export function agreementRefOf(registry: Registry, r: ReferralRow): AgreementRef | undefined {
-  const a = registry.versions(r.agreement_id ?? '').find((v) => v.version === r.agreement_version);
-  return a ? { id: a.id, version: a.version, sha256: a.sha256 } : undefined;
-}
 
 /**
  * What the decision behind the referral recorded (consent/decision-store.ts writes it). Read
@@ -77,11 +75,8 @@ export async function recordDisclosure(tx: Tx, deps: DisclosureDeps, d: Disclosu
     .where('state', '!=', 'delivered')
     .executeTakeFirst();
   if (updated.numUpdatedRows !== 1n) return false;
-  const referral = await tx
-    .selectFrom('referrals')
-    .selectAll()
-    .where('id', '=', delivery.referral_id)
-    .executeTakeFirstOrThrow();
+  const referral = await referralById(tx, delivery.referral_id);
+  if (!referral) throw new Error(`delivery ${delivery.id}: its referral is gone`);
   if (isMessageKind(delivery.kind)) {
     // A conversation message: disclosed once, by whichever reaches the other side first (this
     // webhook or a read through the API), and audited by the conversation (referral stage).
@@ -98,19 +93,15 @@ export async function recordDisclosure(tx: Tx, deps: DisclosureDeps, d: Disclosu
   }
   const withDataset = isDatasetKind(delivery.kind);
   // The recipient now holds the referral (an update holds the whole dataset too). A dead-lettered
-  // first message overtaken by a delivered update is delivered as well.
-  const status =
-    withDataset && (referral.status === 'queued' || referral.status === 'failed') ? 'delivered' : undefined;
-  if (status) {
-    await tx.updateTable('referrals').set({ status, updated_at: at }).where('id', '=', referral.id).execute();
-  }
+  // first message overtaken by a delivered update is delivered as well (transitions.ts).
+  const moves =
+    withDataset && isReferralStatus(referral.status) && isLegalMove(referral.status, 'delivered', 'gateway');
   const agreement = agreementRefOf(deps.registry, referral);
-  await deps.audit.append(tx, {
+  const entry: Omit<AuditInput, 'referralId'> = {
     // A status message tells the sending trust about its own referral: not a disclosure.
     action: delivery.kind === 'status' ? 'status-changed' : 'disclosed',
     actor: referral.sender,
     recipient: delivery.recipient,
-    referralId: referral.id,
     // The referral's first event; an update came from a later one, named in its `queued` entry.
     ...(delivery.kind === 'referral' ? { eventId: referral.event_id } : {}),
     ...(agreement ? { agreement } : {}),
@@ -126,9 +117,14 @@ export async function recordDisclosure(tx: Tx, deps: DisclosureDeps, d: Disclosu
       webhookId: delivery.webhook_id,
       kind: delivery.kind,
       channel: delivery.channel,
-      ...(status ? { referralStatus: status } : {}),
       ...d.detail,
     },
-  });
+  };
+  // The move writes the entry; a referral that moved on meanwhile (cancelled) keeps its status,
+  // and the disclosure, which did happen, is recorded all the same.
+  const moved = moves
+    ? await moveReferral(tx, deps.audit, referral, { to: 'delivered', by: 'gateway', at: d.at, entry })
+    : undefined;
+  if (!moved?.ok) await deps.audit.append(tx, { ...entry, referralId: referral.id });
   return true;
 }

@@ -11,6 +11,7 @@ import { listInbox } from '../delivery/inbox-list.js';
 import { inboxListQuery } from '../delivery/list-params.js';
 import type { Deps } from '../deps.js';
 import {
+  badRequest,
   badRequestIssues,
   conflict,
   notFound,
@@ -43,6 +44,7 @@ function callOf(req: Request, deps: Deps) {
 function sendAnswer(res: Response, result: AnswerResult): void {
   if (result.kind === 'not-found') throw notFound(NOT_FOUND);
   if (result.kind === 'conflict') throw conflict(result.message);
+  if (result.kind === 'invalid') throw badRequest(result.message, result.expression);
   const { kind: _kind, ...body } = result;
   res.setHeader('cache-control', 'no-store');
   res.json(body);

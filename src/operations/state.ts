@@ -4,7 +4,7 @@
  * are the same whichever gateway process answers (every process shares the store). Bookkeeping
  * columns only: never a dataset or payload.
  */
-import { ANSWERED } from '../referral/overdue.js';
+import { ANSWERED_STATUSES } from '../referral/status.js';
 import type { Db } from '../store/index.js';
 
 export interface OutboxChannel {
@@ -61,7 +61,7 @@ export async function overdueCount(db: Db, now: Date): Promise<number> {
     .select((eb) => eb.fn.countAll<number | string>().as('n'))
     .where('due_by', 'is not', null)
     .where('due_by', '<', now.toISOString())
-    .where('status', 'not in', [...ANSWERED])
+    .where('status', 'not in', [...ANSWERED_STATUSES])
     .executeTakeFirst();
   return Number(row?.n ?? 0);
 }

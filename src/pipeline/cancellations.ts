@@ -18,7 +18,8 @@ import {
 import { consentStillAllows } from '../consent/decide.js';
 import { messageBody, sealFor } from '../outbox/envelope.js';
 import { anyDelivered, cancelPending, enqueue } from '../outbox/outbox.js';
-import { type ReferralRow, updateReferral } from '../referral/referral-store.js';
+import { mustMoveReferral } from '../referral/move.js';
+import type { ReferralRow } from '../referral/referral-store.js';
 import { FINAL_STATUSES } from '../referral/status.js';
 import type { Tx } from '../store/index.js';
 import { gatherFrom } from './consent-stage.js';
@@ -55,7 +56,6 @@ async function endReferral(
       ...(input.correlationId ? { correlationId: input.correlationId } : {}),
     });
   }
-  await updateReferral(tx, r.id, { status: 'cancelled', updated_at: at.toISOString() });
   const common = {
     actor: input.event.sender.partnerId,
     recipient: r.recipient,
@@ -76,10 +76,16 @@ async function endReferral(
       detail: { reasons: why.reasons.map((x) => x.code) },
     });
   }
-  await deps.audit.append(tx, {
-    ...common,
-    action: 'cancelled',
-    detail: { cause: why.cause ?? why.kind, unsentCancelled: cancelled.length, noticeQueued: notify },
+  // Every open status may be cancelled by the trust (src/referral/transitions.ts).
+  await mustMoveReferral(tx, deps.audit, r, {
+    to: 'cancelled',
+    by: 'trust',
+    at,
+    entry: {
+      ...common,
+      action: 'cancelled',
+      detail: { cause: why.cause ?? why.kind, unsentCancelled: cancelled.length, noticeQueued: notify },
+    },
   });
   return { recipient: r.recipient, outcome: 'cancelled', referralId: r.id, reasons: why.reasons };
 }

@@ -85,7 +85,6 @@ export async function referPermitted(
       recipient: recipient.id,
       episode_key: p.episode,
       type: decision.referralType,
-      status: 'queued',
       priority,
       due_by: due,
       subject_hmac: deps.audit.subjectHash(event.patient.nhsNumber),

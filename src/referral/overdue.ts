@@ -1,13 +1,12 @@
 /**
  * SLA breaches (issue 8 item 5): referrals past their `due_by` (sla.ts computed it from the
  * agreement when the referral was made) that the provider has not answered: status other than
- * accepted, declined, completed or cancelled. Auditors see those to or from partners they audit.
+ * accepted (or a milestone after it), declined, completed or cancelled (status.ts, ANSWERED_STATUSES). Auditors see those to or from partners they audit.
  */
 import type { AuditVisibility } from '../audit/types.js';
 import { type Cursor, encodeCursor } from '../delivery/page-cursor.js';
 import type { Db } from '../store/index.js';
-
-export const ANSWERED = ['accepted', 'declined', 'completed', 'cancelled'] as const;
+import { ANSWERED_STATUSES } from './status.js';
 
 export interface OverdueReferral {
   id: string;
@@ -35,7 +34,7 @@ export async function listOverdue(
     .select(['id', 'sender', 'recipient', 'type', 'priority', 'status', 'due_by', 'created_at'])
     .where('due_by', 'is not', null)
     .where('due_by', '<', q.now.toISOString())
-    .where('status', 'not in', [...ANSWERED]);
+    .where('status', 'not in', [...ANSWERED_STATUSES]);
   if (visibility.kind === 'partners') {
     const ids = [...visibility.partners];
     query = query.where((eb) => eb.or([eb('recipient', 'in', ids), eb('sender', 'in', ids)]));

@@ -3,6 +3,9 @@
  * sender, encounter identifier and person (issue 17 item 1). Later events of the
  * same episode update it (issue 7 item 4). Every query that serves a partner takes that
  * partner's id (issue 3 item 4: isolation lives in the data layer).
+ *
+ * The referral stage owns this table (issue 19 item 1): only files in src/referral/ write it
+ * (test/referral/table-owner.test.ts), and a status changes only through move.ts.
  */
 import type { Db, Tx } from '../store/index.js';
 import type { ReferralTable } from '../store/schema.js';
@@ -10,8 +13,12 @@ import { FINAL_STATUSES } from './status.js';
 
 export type ReferralRow = ReferralTable;
 
-export async function insertReferral(tx: Tx, row: ReferralRow): Promise<void> {
-  await tx.insertInto('referrals').values(row).execute();
+/** A new referral starts `queued` (design.md, Referral lifecycle); later moves go through move.ts. */
+export async function insertReferral(tx: Tx, row: Omit<ReferralRow, 'status'>): Promise<void> {
+  await tx
+    .insertInto('referrals')
+    .values({ ...row, status: 'queued' })
+    .execute();
 }
 
 /** The open referral of this episode for this recipient, if any. */
@@ -30,27 +37,24 @@ export async function openEpisodeReferral(
     .executeTakeFirst();
 }
 
+/** A later event of the episode: its dataset and agreement. Never the status (move.ts does that). */
 export async function updateReferral(
   tx: Tx,
   id: string,
   patch: Partial<
     Pick<
       ReferralRow,
-      | 'status'
-      | 'dataset'
-      | 'dataset_fields'
-      | 'due_by'
-      | 'priority'
-      | 'version'
-      | 'response'
-      | 'agreement_id'
-      | 'agreement_version'
+      'dataset' | 'dataset_fields' | 'due_by' | 'priority' | 'version' | 'agreement_id' | 'agreement_version'
     >
   > & {
     updated_at: string;
   },
 ): Promise<void> {
   await tx.updateTable('referrals').set(patch).where('id', '=', id).execute();
+}
+
+export async function referralById(db: Db | Tx, id: string): Promise<ReferralRow | undefined> {
+  return db.selectFrom('referrals').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
 /** A referral as its recipient may see it: undefined for any other partner (404, never 403). */

@@ -7,6 +7,7 @@
 import type { Task } from 'fhir/r4.js';
 import { NHS_NUMBER_SYSTEM } from '../fhir/nhs-number.js';
 import { ODS_ORGANISATION_SYSTEM } from '../fhir/systems.js';
+import type { ReferralStatus } from './status.js';
 
 /** The ODS spelling the gateway writes (systems.ts lists those it reads). */
 export const ODS_SYSTEM = ODS_ORGANISATION_SYSTEM;
@@ -37,13 +38,23 @@ export interface TaskInput {
   response?: { status?: string; reason?: { code: string; text?: string }; outcome?: string } | null;
 }
 
-const TASK_STATUS: Readonly<Record<string, Task['status']>> = {
+/** R4 Task.status for each referral status (every one: the map is checked whole by the compiler). */
+const TASK_STATUS: Readonly<Record<ReferralStatus | 'withheld', Task['status']>> = {
   withheld: 'rejected',
   queued: 'requested',
   delivered: 'received',
   acknowledged: 'received',
   accepted: 'accepted',
   declined: 'rejected',
+  // Milestones: the provider is doing the work (R4 Task.status `in-progress`).
+  contacted: 'in-progress',
+  assessed: 'in-progress',
+  'options-identified': 'in-progress',
+  'offer-made': 'in-progress',
+  'viewing-arranged': 'in-progress',
+  'move-date-set': 'in-progress',
+  'moved-in': 'in-progress',
+  'works-complete': 'in-progress',
   completed: 'completed',
   cancelled: 'cancelled',
   failed: 'failed',
@@ -81,7 +92,7 @@ export function referralTask(input: TaskInput): Task {
     ...(input.correlationId
       ? { groupIdentifier: { system: CORRELATION_ID_SYSTEM, value: input.correlationId } }
       : {}),
-    status: TASK_STATUS[input.status] ?? 'requested',
+    status: TASK_STATUS[input.status as ReferralStatus | 'withheld'] ?? 'requested',
     ...(reason ? { statusReason: reason } : {}),
     businessStatus: { coding: [{ system: REFERRAL_STATUS_SYSTEM, code: input.status }], text: input.status },
     intent: 'order',

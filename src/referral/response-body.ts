@@ -130,19 +130,3 @@ export function parseAnswer(
     },
   };
 }
-
-/** Which answers each referral status accepts (design.md, Referral lifecycle). */
-const TRANSITIONS: Readonly<Record<string, readonly AnswerStatus[]>> = {
-  delivered: ['accepted', 'declined'],
-  acknowledged: ['accepted', 'declined'],
-  accepted: ['completed'],
-};
-
-/** Undefined when `from -> to` is allowed; otherwise why not, in words a provider's developer can act on. */
-export function transitionProblem(from: string, to: AnswerStatus): string | undefined {
-  if (TRANSITIONS[from]?.includes(to)) return undefined;
-  if (from === 'queued') return 'The referral has not been delivered to you yet: read it first';
-  if (from === to) return `The referral is already ${from}`;
-  if (to === 'completed') return `Only an accepted referral can be completed; this one is ${from}`;
-  return `A referral that is ${from} cannot become ${to}; accepted or declined follow delivered or acknowledged`;
-}

@@ -5,12 +5,19 @@
  */
 import type { BundleEntry, Task } from 'fhir/r4.js';
 import type { Registry } from '../config/registry-types.js';
-import type { RecipientOutcome } from '../pipeline/process-event.js';
 import type { Db, Tx } from '../store/index.js';
 import type { DecisionTable, ReferralTable } from '../store/schema.js';
 import { referralTask } from './referral-task.js';
 
 type Reason = { code: string; text: string };
+/** What the pipeline made of one recipient of a message (pipeline/process-event.ts, RecipientOutcome). */
+export interface RoutedOutcome {
+  recipient: string;
+  outcome: 'permit' | 'withhold' | 'cancelled';
+  decisionId?: string;
+  referralId?: string;
+  reasons: Reason[];
+}
 const org = (registry: Registry, id: string) => {
   const p = registry.partner(id);
   return { odsCode: p?.odsCode ?? 'UNKNOWN', name: p?.name ?? id };
@@ -63,7 +70,7 @@ export async function responseTasks(
   tx: Tx,
   registry: Registry,
   event: { message_id: string; sender: string; correlation_id?: string | null },
-  outcomes: RecipientOutcome[],
+  outcomes: RoutedOutcome[],
   at: Date,
 ): Promise<BundleEntry[]> {
   const entries: BundleEntry[] = [];

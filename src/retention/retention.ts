@@ -20,6 +20,7 @@
  */
 import { lockAuditChain } from '../audit/audit-log.js';
 import type { AuditLog } from '../audit/types.js';
+import { forgetEndedReferralData } from '../referral/referral-retention.js';
 import { FINAL_STATUSES } from '../referral/status.js';
 import type { Store } from '../store/index.js';
 
@@ -46,28 +47,6 @@ const DAY_MS = 86_400_000;
 
 export function purgedAnything(r: PurgeResult): boolean {
   return r.events + r.referrals + r.deliveries + r.answers + r.messages > 0;
-}
-
-/**
- * A stored provider answer (referrals.response) without its free text, as JSON; undefined when
- * it has none (nothing to change). Anything unreadable is reduced to nothing but its status.
- */
-function withoutFreeText(stored: string | null): string | undefined {
-  if (stored === null) return undefined;
-  let answer: unknown;
-  try {
-    answer = JSON.parse(stored);
-  } catch {
-    return JSON.stringify({ status: 'unknown' });
-  }
-  if (answer === null || typeof answer !== 'object' || Array.isArray(answer))
-    return JSON.stringify({ status: 'unknown' });
-  const { note, reason, ...rest } = answer as Record<string, unknown>;
-  const reasonText = reason !== null && typeof reason === 'object' && 'text' in reason;
-  if (note === undefined && !reasonText) return undefined;
-  const code =
-    reason !== null && typeof reason === 'object' ? (reason as { code?: unknown }).code : undefined;
-  return JSON.stringify({ ...rest, ...(code !== undefined ? { reason: { code } } : {}) });
 }
 
 export async function purgeExpired(
@@ -105,46 +84,13 @@ export async function purgeExpired(
           .where('updated_at', '<', referralsEndedBefore),
       )
       .executeTakeFirst();
-    const referrals = await tx
-      .updateTable('referrals')
-      .set({ dataset: null })
-      .where('dataset', 'is not', null)
-      .where('status', 'in', [...FINAL_STATUSES])
-      .where('updated_at', '<', referralsEndedBefore)
-      .executeTakeFirst();
-    const answers = await tx
-      .selectFrom('referrals')
-      .select(['id', 'response'])
-      .where('response', 'is not', null)
-      .where('status', 'in', [...FINAL_STATUSES])
-      .where('updated_at', '<', referralsEndedBefore)
-      .execute();
-    // The conversation's free text goes with the referral's dataset; its hash stays for the audit.
-    const messages = await tx
-      .updateTable('referral_messages')
-      .set({ text: null })
-      .where('text', 'is not', null)
-      .where('referral_id', 'in', (eb) =>
-        eb
-          .selectFrom('referrals')
-          .select('id')
-          .where('status', 'in', [...FINAL_STATUSES])
-          .where('updated_at', '<', referralsEndedBefore),
-      )
-      .executeTakeFirst();
-    let answersPurged = 0;
-    for (const row of answers) {
-      const kept = withoutFreeText(row.response);
-      if (kept === undefined) continue;
-      await tx.updateTable('referrals').set({ response: kept }).where('id', '=', row.id).execute();
-      answersPurged++;
-    }
+    const ended = await forgetEndedReferralData(tx, referralsEndedBefore);
     const result: PurgeResult = {
       events: Number(events.numUpdatedRows),
-      referrals: Number(referrals.numUpdatedRows),
+      referrals: ended.datasets,
       deliveries: Number(deliveries.numUpdatedRows),
-      answers: answersPurged,
-      messages: Number(messages.numUpdatedRows),
+      answers: ended.answers,
+      messages: ended.messages,
       messagesReceivedBefore,
       referralsEndedBefore,
     };

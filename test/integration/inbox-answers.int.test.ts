@@ -55,8 +55,21 @@ describe('provider answers', () => {
     });
     const changes = await s.h.audit('status-changed');
     expect(changes.map((c) => JSON.parse(c.detail ?? '{}'))).toEqual([
-      { from: 'delivered', to: 'accepted', noteGiven: false },
-      { from: 'accepted', to: 'completed', outcome: 'supported-accommodation', noteGiven: true },
+      {
+        from: 'delivered',
+        to: 'accepted',
+        noteGiven: false,
+        referralStatus: 'accepted',
+        referralStatusFrom: 'delivered',
+      },
+      {
+        from: 'accepted',
+        to: 'completed',
+        outcome: 'supported-accommodation',
+        noteGiven: true,
+        referralStatus: 'completed',
+        referralStatusFrom: 'accepted',
+      },
     ]);
     expect(changes[0]).toMatchObject({
       actor: 'wearmouth-council',
@@ -100,7 +113,9 @@ describe('provider answers', () => {
     const s = await setup();
     const { answer } = await delivered(s);
     const early = await answer({ status: 'completed', outcome: 'rehoused' }).expect(409);
-    expect(early.body.detail).toMatch(/Only an accepted referral can be completed/);
+    expect(early.body.detail).toMatch(
+      /delivered cannot become completed; allowed from delivered: acknowledged, accepted, declined/,
+    );
     await answer({ status: 'accepted' }).expect(200);
     expect(
       (await answer({ status: 'declined', reason: { code: 'x', text: 'y' } }).expect(409)).body.detail,
