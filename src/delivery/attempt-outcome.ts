@@ -12,7 +12,7 @@ import type { Ids } from '../ids.js';
 import { messageBody, sealFor } from '../outbox/envelope.js';
 import { anyDelivered, cancelPending, type DeliveryRow, enqueue } from '../outbox/outbox.js';
 import { agreementRefOf } from '../referral/agreement-ref.js';
-import { moveReferral, mustMoveReferral } from '../referral/move.js';
+import { moveReferral } from '../referral/move.js';
 import { type ReferralRow, referralById } from '../referral/referral-store.js';
 import { FINAL_STATUSES, isReferralStatus } from '../referral/status.js';
 import { isLegalMove } from '../referral/transitions.js';
@@ -190,11 +190,12 @@ export async function recordCancelledAtSend(
       ...readOf(o),
     },
   };
-  if (endReferral || notice) {
-    await mustMoveReferral(tx, deps.audit, referral, { to: 'cancelled', by: 'gateway', at: o.at, entry });
-  } else {
-    await deps.audit.append(tx, entry);
-  }
+  // A referral another transaction ended meanwhile keeps its status; the cancellation is recorded.
+  const moved =
+    endReferral || notice
+      ? await moveReferral(tx, deps.audit, referral, { to: 'cancelled', by: 'gateway', at: o.at, entry })
+      : undefined;
+  if (!moved?.ok) await deps.audit.append(tx, entry);
   return true;
 }
 
