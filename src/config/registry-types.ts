@@ -74,7 +74,7 @@ export interface Partner {
 export type ConsentScope = 'patient-privacy' | 'treatment';
 
 export type AgreementStatus = 'draft' | 'active' | 'suspended' | 'terminated';
-export type ReferralType = 'duty-to-refer' | 'discharge-support';
+export type ReferralType = 'duty-to-refer' | 'discharge-support' | 'home-adaptation';
 export type Priority = 'routine' | 'urgent' | 'asap' | 'stat';
 export type EventCode =
   | 'admission'

@@ -12,11 +12,14 @@ import type { Decision, DecisionInput, LawfulBasis, Reason } from './types.js';
 /**
  * Without these a referral of the type is not worth sending: the statutory minimum of a Duty to
  * Refer is contact details, consent and the reason (s.213B, MHCLG Homelessness Code of Guidance
- * ch. 4); a discharge-support referral needs at least to say who the person is.
+ * ch. 4); a discharge-support referral needs at least to say who the person is; a home
+ * adaptation agency must know who, where (the address in contact details is the home to adapt)
+ * and what the occupational therapist found.
  */
 export const MINIMUM_FIELDS: Readonly<Record<ReferralType, readonly DatasetField[]>> = {
   'duty-to-refer': ['name', 'contactDetails', 'consent', 'reason'],
   'discharge-support': ['name'],
+  'home-adaptation': ['name', 'contactDetails', 'adaptationNeeds'],
 };
 
 type Candidate =

@@ -7,7 +7,7 @@
  */
 import type { Bundle, BundleEntry, Reference } from 'fhir/r4.js';
 import { BARS_EVENT_SYSTEM } from '../fhir/housing-events.js';
-import { ODS_SYSTEM, REFERRAL_ID_SYSTEM } from '../fhir/referral-task.js';
+import { ODS_SYSTEM, REFERRAL_ID_SYSTEM, REFERRAL_TYPE_SYSTEM } from '../fhir/referral-task.js';
 import type { Dataset } from './build-dataset.js';
 import { patientFrom, supportingFrom } from './fhir-referral-parts.js';
 
@@ -82,7 +82,7 @@ export function fhirReferral(input: FhirReferralInput): Bundle {
         intent: 'order',
         category: [
           {
-            coding: [{ system: 'https://homeward.example/fhir/CodeSystem/referral-type', code: input.type }],
+            coding: [{ system: REFERRAL_TYPE_SYSTEM, code: input.type }],
           },
         ],
         priority: (['routine', 'urgent', 'asap', 'stat'].includes(input.priority)

@@ -182,7 +182,7 @@ describe('buildDataset', () => {
   });
 
   it('property: for any allowed subset, keys stay within it and the dataset validates', () => {
-    for (const type of ['duty-to-refer', 'discharge-support'] as const) {
+    for (const type of ['duty-to-refer', 'discharge-support', 'home-adaptation'] as const) {
       fc.assert(
         fc.property(fc.subarray([...DATASET_FIELDS[type]]), fc.boolean(), (allowed, noContact) => {
           const event = sampleEvent();
