@@ -23,6 +23,8 @@ const COMMON_FIELDS = [
   'vulnerability',
   'accessibilityNeeds',
   'language',
+  // The person's earlier referral that ended shortly before this stay (issue 19 item 5).
+  'readmissionOf',
 ] as const;
 
 /**

@@ -39,6 +39,7 @@ const READERS: Readonly<Record<DatasetField, Reader>> = {
   tenure: home.readTenure,
   landlordName: home.readLandlordName,
   adaptationNeeds: home.readAdaptationNeeds,
+  readmissionOf: (ctx) => ctx.readmissionOf,
 };
 
 export type Dataset = Partial<Record<DatasetField, unknown>>;

@@ -8,6 +8,7 @@ import { m0005 } from './migration-0005.js';
 import { m0006 } from './migration-0006.js';
 import { m0007 } from './migration-0007.js';
 import { m0008 } from './migration-0008.js';
+import { m0009 } from './migration-0009.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists (Kysely docs)
 type AnyDb = Kysely<any>;
@@ -247,6 +248,7 @@ export const migrations: Record<string, Migration> = {
   '0006_episodes': m0006,
   '0007_correlation': m0007,
   '0008_consent_memory': m0008,
+  '0009_readmission_links': m0009,
 };
 
 export const migrationProvider: MigrationProvider = {
