@@ -6,7 +6,7 @@
  */
 import type { ReferralType } from './registry-types.js';
 
-/** Fields both referral datasets carry. */
+/** Fields every referral dataset carries. */
 const COMMON_FIELDS = [
   'name',
   'contactDetails',
@@ -23,6 +23,8 @@ const COMMON_FIELDS = [
   'vulnerability',
   'accessibilityNeeds',
   'language',
+  // The person's earlier referral that ended shortly before this stay (issue 19 item 5).
+  'readmissionOf',
 ] as const;
 
 /**
@@ -43,11 +45,31 @@ const DISCHARGE_SUPPORT_FIELDS = [
   'keyWorker',
 ] as const;
 
-export type DatasetField = (typeof DUTY_TO_REFER_FIELDS)[number] | (typeof DISCHARGE_SUPPORT_FIELDS)[number];
+/**
+ * Home adaptations and repairs (Care & Repair, handyperson and disabled facilities grant teams,
+ * Housing Grants, Construction and Regeneration Act 1996 s.19-24): who the person is and how to
+ * reach them (the home to adapt is their address), who owns the home, and what the occupational
+ * therapist found; risk flags for the lone worker who visits. See profiles/datasets/README.md.
+ */
+const HOME_ADAPTATION_FIELDS = [
+  ...COMMON_FIELDS,
+  'nhsNumber',
+  'birthDate',
+  'riskFlags',
+  'tenure',
+  'landlordName',
+  'adaptationNeeds',
+] as const;
+
+export type DatasetField =
+  | (typeof DUTY_TO_REFER_FIELDS)[number]
+  | (typeof DISCHARGE_SUPPORT_FIELDS)[number]
+  | (typeof HOME_ADAPTATION_FIELDS)[number];
 
 export const DATASET_FIELDS: Readonly<Record<ReferralType, readonly DatasetField[]>> = {
   'duty-to-refer': DUTY_TO_REFER_FIELDS,
   'discharge-support': DISCHARGE_SUPPORT_FIELDS,
+  'home-adaptation': HOME_ADAPTATION_FIELDS,
 };
 
 /** Is `field` part of the dataset for `type`? */

@@ -75,7 +75,7 @@ export interface Partner {
 export type ConsentScope = 'patient-privacy' | 'treatment';
 
 export type AgreementStatus = 'draft' | 'active' | 'suspended' | 'terminated';
-export type ReferralType = 'duty-to-refer' | 'discharge-support';
+export type ReferralType = 'duty-to-refer' | 'discharge-support' | 'home-adaptation';
 export type Priority = 'routine' | 'urgent' | 'asap' | 'stat';
 export type EventCode =
   | 'admission'
@@ -132,6 +132,12 @@ export interface Agreement {
   /** Dataset fields this agreement allows (the minimum necessary; Caldicott principle 3). */
   fields: string[];
   sla: Partial<Record<Priority, SlaDuration>> & { routine: SlaDuration };
+  /**
+   * Readmissions (issue 19 item 5): a new stay's referral is linked to the person's earlier one that
+   * ended within `windowDays` (default 28, DEFAULT_READMISSION_WINDOW_DAYS); with `followUp: true` this
+   * recipient, when the earlier referral was its own, is routed first and its catchment is waived.
+   */
+  readmission?: { windowDays?: number; followUp?: boolean };
   synthetic?: boolean;
   /** Where it was loaded from, and the SHA-256 of that file's bytes as loaded (audit). */
   source: string;

@@ -15,9 +15,16 @@ export const V3_ACT_CODE = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
 export const DATA_CLASSES: Readonly<Record<string, readonly DatasetField[]>> = {
   identity: ['name', 'nhsNumber', 'birthDate'],
   contact: ['contactDetails', 'preferredContactMethod'],
-  housing: ['reason', 'housingSituation', 'housingNeedCodes', 'chosenAuthority'],
-  'care-setting': ['hospital', 'ward', 'admissionDate', 'expectedDischargeDate', 'serviceType'],
-  'support-needs': ['supportNeeds', 'accessibilityNeeds', 'language'],
+  housing: ['reason', 'housingSituation', 'housingNeedCodes', 'chosenAuthority', 'tenure', 'landlordName'],
+  'care-setting': [
+    'hospital',
+    'ward',
+    'admissionDate',
+    'expectedDischargeDate',
+    'serviceType',
+    'readmissionOf',
+  ],
+  'support-needs': ['supportNeeds', 'accessibilityNeeds', 'language', 'adaptationNeeds'],
   // A mental health inpatient stay is itself mental health information: the service type and
   // ward reveal it, as do support needs and risk flags written by the mental health team.
   'mental-health': ['serviceType', 'ward', 'supportNeeds', 'riskFlags'],

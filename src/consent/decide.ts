@@ -7,16 +7,20 @@ import type { DatasetField } from '../config/dataset-fields.js';
 import type { Agreement, ReferralType } from '../config/registry-types.js';
 import { ruleFailures, selectVersion } from './agreement-rules.js';
 import { type ConsentEvaluation, evaluateConsents } from './consent-evaluation.js';
+import { followUpApplies } from './readmission-rule.js';
 import type { Decision, DecisionInput, LawfulBasis, Reason } from './types.js';
 
 /**
  * Without these a referral of the type is not worth sending: the statutory minimum of a Duty to
  * Refer is contact details, consent and the reason (s.213B, MHCLG Homelessness Code of Guidance
- * ch. 4); a discharge-support referral needs at least to say who the person is.
+ * ch. 4); a discharge-support referral needs at least to say who the person is; a home
+ * adaptation agency must know who, where (the address in contact details is the home to adapt)
+ * and what the occupational therapist found.
  */
 export const MINIMUM_FIELDS: Readonly<Record<ReferralType, readonly DatasetField[]>> = {
   'duty-to-refer': ['name', 'contactDetails', 'consent', 'reason'],
   'discharge-support': ['name'],
+  'home-adaptation': ['name', 'contactDetails', 'adaptationNeeds'],
 };
 
 type Candidate =
@@ -101,7 +105,11 @@ function candidateFor(input: DecisionInput, versions: Agreement[]): Candidate {
   const selected = selectVersion(versions, now);
   if (selected.kind === 'none') return { kind: 'withhold', reasons: [selected.reason] };
   const a = selected.agreement;
-  const failures = ruleFailures(a, event, recipient);
+  // A readmission followed up by the earlier referral's recipient: its catchment is waived (issue 19 item 5).
+  const followUp = followUpApplies(a, event, recipient.id, now);
+  const failures = ruleFailures(a, event, recipient).filter(
+    (f) => !(followUp && f.code === 'out-of-catchment'),
+  );
   if (failures.length > 0) return { kind: 'withhold', agreement: a, reasons: failures };
 
   const consent = evaluateConsents(input.consents, input.patient, {
@@ -148,7 +156,16 @@ function candidateFor(input: DecisionInput, versions: Agreement[]): Candidate {
       lawfulBasis,
       fields,
       consents: consent.consulted,
-      reasons: outcome.reasons,
+      reasons: followUp
+        ? [
+            ...outcome.reasons,
+            {
+              code: 'readmission-follow-up',
+              text: `A readmission: offered first to ${recipient.name}, whose referral of the person's earlier stay ended recently`,
+              agreementId: a.id,
+            },
+          ]
+        : outcome.reasons,
     },
   };
 }

@@ -36,7 +36,9 @@ export type ReasonCode =
   // informational, on permits
   | 'fields-narrowed-by-consent'
   | 'objection-overridden'
-  | 'alternative-basis-used';
+  | 'alternative-basis-used'
+  // a readmission offered to the earlier referral's recipient, its catchment waived (issue 19 item 5)
+  | 'readmission-follow-up';
 
 export interface Reason {
   code: ReasonCode;
@@ -64,6 +66,12 @@ export interface DecisionEvent {
   restricted: boolean;
   /** The trust records the person as deceased (Patient.deceased[x]): nobody is referred. */
   deceased?: boolean;
+  /**
+   * The person's referrals of earlier stays that ended (completed or declined), by recipient and
+   * end time (issue 19 item 5): a recipient whose agreement allows readmission follow-up and whose
+   * referral ended within its window is offered the new one even outside its catchment.
+   */
+  earlierEndings?: ReadonlyArray<{ recipient: string; endedAt: string }>;
 }
 
 /** How the Consent resources name the person: bundle references and the NHS number. */

@@ -11,11 +11,12 @@ import type {
   Resource,
   ServiceRequest,
 } from 'fhir/r4.js';
-import type { EventCode, Partner, Priority } from '../config/registry-types.js';
+import type { EventCode, Partner, Priority, ReferralType } from '../config/registry-types.js';
 import { currentAddress } from '../fhir/address.js';
 import { BARS_REASON_SYSTEM, housingEventFor } from '../fhir/housing-events.js';
 import { isValidNhsNumber, VERIFIED_STATUS_CODES } from '../fhir/nhs-number.js';
 import { isNhsNumberSystem, isVerificationExtension } from '../fhir/systems.js';
+import { REFERRAL_TYPE_SYSTEM } from '../referral/referral-task.js';
 import { chosenOds } from './chosen-authority.js';
 import { housingNeedsOf, PLANNED_END_URL, primaryOf } from './extract.js';
 import { allResources, type Entry, headerOf, type Message } from './message.js';
@@ -120,9 +121,19 @@ function parseEncounter(e: Entry): ParsedEncounter {
   };
 }
 
+const REFERRAL_TYPES: readonly ReferralType[] = ['duty-to-refer', 'discharge-support', 'home-adaptation'];
+
+function requestedType(sr: ServiceRequest): ReferralType | undefined {
+  return codes(sr.category)
+    .filter((c) => c.system === REFERRAL_TYPE_SYSTEM)
+    .map((c) => c.code as ReferralType)
+    .find((c) => REFERRAL_TYPES.includes(c));
+}
+
 function parseServiceRequest(m: Message, e: Entry): ParsedServiceRequest {
   const sr = as<ServiceRequest>(e);
   const performerOds = chosenOds(m, e);
+  const referralType = requestedType(sr);
   return {
     reference: aliases(e)[0] ?? e.expression,
     status: sr.status,
@@ -132,6 +143,7 @@ function parseServiceRequest(m: Message, e: Entry): ParsedServiceRequest {
     performers: (sr.performer ?? []).flatMap((p) => (p.reference ? [p.reference] : [])),
     ...(sr.requester?.reference ? { requester: sr.requester.reference } : {}),
     reasonCodes: codes(sr.reasonCode),
+    ...(referralType ? { referralType } : {}),
   };
 }
 

@@ -3,7 +3,7 @@
  * typed data read from a message that passed every check, plus the resources themselves.
  */
 import type { Consent, Resource } from 'fhir/r4.js';
-import type { EventCode, Priority } from '../config/registry-types.js';
+import type { EventCode, Priority, ReferralType } from '../config/registry-types.js';
 import type { NhsNumber } from '../fhir/nhs-number.js';
 
 /** BaRS MessageHeader.reason (https://fhir.nhs.uk/CodeSystem/message-reason-bars); `new` when absent. */
@@ -57,6 +57,12 @@ export interface ParsedServiceRequest {
   performers: string[];
   requester?: string;
   reasonCodes: CodeRef[];
+  /**
+   * The referral type the request asks for, when ServiceRequest.category carries one of the
+   * gateway's referral-type codes (e.g. `home-adaptation`): routing then offers it only to
+   * agreements of that type (mapping/routing.ts).
+   */
+  referralType?: ReferralType;
 }
 
 export interface HousingNeed extends CodeRef {

@@ -7,6 +7,7 @@ import type { DatasetField } from '../config/dataset-fields.js';
 import * as care from './care-fields.js';
 import { readConsent } from './consent-field.js';
 import type { MappingContext } from './context.js';
+import * as home from './home-adaptation-fields.js';
 import * as person from './person-fields.js';
 
 type Reader = (ctx: MappingContext) => unknown;
@@ -35,6 +36,10 @@ const READERS: Readonly<Record<DatasetField, Reader>> = {
   accessibilityNeeds: care.readAccessibilityNeeds,
   riskFlags: care.readRiskFlags,
   safeguardingFlags: care.readSafeguardingFlags,
+  tenure: home.readTenure,
+  landlordName: home.readLandlordName,
+  adaptationNeeds: home.readAdaptationNeeds,
+  readmissionOf: (ctx) => ctx.readmissionOf,
 };
 
 export type Dataset = Partial<Record<DatasetField, unknown>>;

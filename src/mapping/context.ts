@@ -7,11 +7,22 @@ import type { Partner } from '../config/registry-types.js';
 import type { Decision } from '../consent/types.js';
 import type { ParsedEvent } from '../ingest/types.js';
 
+/** The `readmissionOf` field as the referral stage worked it out (referral/readmissions.ts). */
+export interface ReadmissionOf {
+  sameRecipient: boolean;
+  /** Only when the earlier referral went to this recipient. */
+  referralId?: string;
+  endedAt: string;
+  outcome?: 'completed' | 'declined';
+}
+
 export interface MappingContext {
   event: ParsedEvent;
   sender: Partner;
   recipient: Partner;
   decision: Extract<Decision, { outcome: 'permit' }>;
+  /** The person's earlier referral this stay follows, when it is a readmission (issue 19 item 5). */
+  readmissionOf?: ReadmissionOf;
 }
 
 export function resource<T extends Resource>(

@@ -11,6 +11,7 @@ import type { ReferralType } from '../config/registry-types.js';
 export const DATASET_VERSION: Readonly<Record<ReferralType, string>> = {
   'duty-to-refer': 'duty-to-refer/1',
   'discharge-support': 'discharge-support/1',
+  'home-adaptation': 'home-adaptation/1',
 };
 
 export type DatasetValidators = Readonly<Record<ReferralType, ValidateFunction>>;
@@ -24,6 +25,7 @@ export function compileDatasetSchemas(profilesDir: string): DatasetValidators {
   return {
     'duty-to-refer': ajv.compile(read('duty-to-refer.v1.schema.json')),
     'discharge-support': ajv.compile(read('discharge-support.v1.schema.json')),
+    'home-adaptation': ajv.compile(read('home-adaptation.v1.schema.json')),
   };
 }
 

@@ -7,6 +7,7 @@ import type { BundleEntry, ContactPoint, Patient } from 'fhir/r4.js';
 import { NHS_NUMBER_SYSTEM } from '../fhir/nhs-number.js';
 import { ODS_ORGANISATION_SYSTEM } from '../fhir/systems.js';
 import type { Dataset } from './build-dataset.js';
+import { homeAdaptationFrom } from './fhir-home-adaptation.js';
 
 type Name = { text?: string; given?: string[]; family?: string; prefix?: string[] };
 type Contact = {
@@ -161,5 +162,6 @@ export function supportingFrom(d: Dataset, patient: string): BundleEntry[] {
       ...(p.name ? { practitioner: { display: p.name } } : {}),
     });
   }
+  out.push(...homeAdaptationFrom(d, patient));
   return out;
 }

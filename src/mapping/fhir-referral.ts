@@ -5,10 +5,11 @@
  * ServiceRequest). It is built from the minimised dataset, never from the inbound message, so
  * it can hold nothing the dataset does not.
  */
-import type { Bundle, BundleEntry, Reference } from 'fhir/r4.js';
+import type { Bundle, BundleEntry, Extension, Reference } from 'fhir/r4.js';
 import { BARS_EVENT_SYSTEM } from '../fhir/housing-events.js';
-import { ODS_SYSTEM, REFERRAL_ID_SYSTEM } from '../referral/referral-task.js';
+import { ODS_SYSTEM, REFERRAL_ID_SYSTEM, REFERRAL_TYPE_SYSTEM } from '../referral/referral-task.js';
 import type { Dataset } from './build-dataset.js';
+import type { ReadmissionOf } from './context.js';
 import { patientFrom, supportingFrom } from './fhir-referral-parts.js';
 
 export interface FhirReferralInput {
@@ -21,6 +22,23 @@ export interface FhirReferralInput {
   recipient: { odsCode: string; name: string };
   gatewayEndpoint: string;
   dataset: Dataset;
+}
+
+/** The person's earlier referral this one follows (issue 19 item 5): a complex extension of ours. */
+export const READMISSION_OF_URL = 'https://homeward.example/fhir/StructureDefinition/readmission-of';
+
+function readmissionExtension(r: ReadmissionOf): Extension {
+  return {
+    url: READMISSION_OF_URL,
+    extension: [
+      { url: 'sameRecipient', valueBoolean: r.sameRecipient },
+      ...(r.referralId
+        ? [{ url: 'referral', valueIdentifier: { system: REFERRAL_ID_SYSTEM, value: r.referralId } }]
+        : []),
+      { url: 'endedAt', valueDateTime: r.endedAt },
+      ...(r.outcome ? [{ url: 'outcome', valueCode: r.outcome }] : []),
+    ],
+  };
 }
 
 const org = (o: { odsCode: string; name: string }): Reference => ({
@@ -77,12 +95,13 @@ export function fhirReferral(input: FhirReferralInput): Bundle {
       fullUrl: u('request'),
       resource: {
         resourceType: 'ServiceRequest',
+        ...(d.readmissionOf ? { extension: [readmissionExtension(d.readmissionOf as ReadmissionOf)] } : {}),
         identifier: [{ system: REFERRAL_ID_SYSTEM, value: input.referralId }],
         status: 'active',
         intent: 'order',
         category: [
           {
-            coding: [{ system: 'https://homeward.example/fhir/CodeSystem/referral-type', code: input.type }],
+            coding: [{ system: REFERRAL_TYPE_SYSTEM, code: input.type }],
           },
         ],
         priority: (['routine', 'urgent', 'asap', 'stat'].includes(input.priority)

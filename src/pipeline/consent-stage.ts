@@ -25,7 +25,9 @@ import type { ParsedEvent } from '../ingest/types.js';
 import type { Logger } from '../log.js';
 import type { BuiltDataset } from '../mapping/build-dataset.js';
 import { DatasetInvalidError, type DatasetValidators } from '../mapping/dataset-schemas.js';
+import type { EndedReferral, ReadmissionLink } from '../referral/readmissions.js';
 import type { Db, Tx } from '../store/index.js';
+import { readmissionOfStay } from './readmission-stage.js';
 import { datasetFor } from './refer.js';
 
 export interface ConsentStageDeps {
@@ -41,6 +43,8 @@ export interface ConsentStageInput {
   at: Date;
   /** The stay (pipeline episode key): remembered consents are reused within it. */
   episode: string;
+  /** The person's referrals of earlier stays that ended recently (referral/readmissions.ts). */
+  history?: readonly EndedReferral[];
 }
 
 export interface Gathered {
@@ -58,9 +62,11 @@ export interface StageResult {
   event: ParsedEvent;
   /** For a permit: the minimised dataset, schema-checked. */
   built?: BuiltDataset;
+  /** For a permit that makes a new referral of a readmission: the link to store with it. */
+  newReadmission?: ReadmissionLink;
 }
 
-export function decisionEvent(e: ParsedEvent): DecisionEvent {
+export function decisionEvent(e: ParsedEvent, history: readonly EndedReferral[] = []): DecisionEvent {
   return {
     code: e.event,
     occurredAt: e.occurredAt,
@@ -75,6 +81,9 @@ export function decisionEvent(e: ParsedEvent): DecisionEvent {
       ? { postcodeDistrict: e.patient.postcodeDistrict }
       : {}),
     ...(e.serviceRequest ? { chosenRecipientOds: e.serviceRequest.performerOds } : {}),
+    ...(history.length
+      ? { earlierEndings: history.map((h) => ({ recipient: h.recipient, endedAt: h.endedAt })) }
+      : {}),
   };
 }
 
@@ -83,9 +92,15 @@ export function decisionEvent(e: ParsedEvent): DecisionEvent {
  * the standing set): the message's records go with it so that provision.data and the like are
  * judged against what the referral would carry (issue 17 item 2).
  */
-export function decideFor(registry: Registry, event: ParsedEvent, recipient: Partner, at: Date): Decision {
+export function decideFor(
+  registry: Registry,
+  event: ParsedEvent,
+  recipient: Partner,
+  at: Date,
+  history: readonly EndedReferral[] = [],
+): Decision {
   return decide({
-    event: decisionEvent(event),
+    event: decisionEvent(event, history),
     patient: withRememberedPatient(event.patient),
     recipient,
     agreements: registry.agreements,
@@ -131,10 +146,18 @@ export async function consentStage(
 ): Promise<StageResult> {
   const gathered = await gatherConsents(db, deps, input);
   const event: ParsedEvent = { ...input.event, consents: gathered.consents.map((c) => c.resource) };
-  const decision = decideFor(deps.registry, event, input.recipient, input.at);
+  const history = input.history ?? [];
+  const decision = decideFor(deps.registry, event, input.recipient, input.at, history);
   if (decision.outcome !== 'permit') return { decision, gathered, event };
+  const readmission = await readmissionOfStay(db, deps.registry, input, decision, history);
   try {
-    return { decision, gathered, event, built: datasetFor(deps, event, decision, input.recipient) };
+    return {
+      decision,
+      gathered,
+      event,
+      built: datasetFor(deps, event, decision, input.recipient, readmission.field),
+      ...(readmission.created ? { newReadmission: readmission.created } : {}),
+    };
   } catch (err) {
     if (!(err instanceof DatasetInvalidError)) throw err;
     // A gateway fault (mapping or schema), not the trust's: this recipient is withheld with

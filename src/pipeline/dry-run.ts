@@ -19,6 +19,7 @@ import { parseEvent } from '../ingest/parse-event.js';
 import type { IntakeProfiles } from '../ingest/profiles.js';
 import { withTrustConsents } from '../ingest/remote-consents.js';
 import type { DatasetValidators } from '../mapping/dataset-schemas.js';
+import { endedReferrals, otherStays } from '../referral/readmissions.js';
 import type { Store } from '../store/index.js';
 import { consentStage } from './consent-stage.js';
 import { episodeKey } from './process-event.js';
@@ -78,7 +79,15 @@ export async function dryRun(deps: DryRunDeps, input: DryRunInput): Promise<Fhir
   });
   // No event id: a stay without an encounter is the event itself, which has no standing consents.
   const episode = episodeKey(event, 'dry-run', subjectHmac);
-  const { decision, built } = await consentStage(deps, deps.store.db, { event, recipient, at, episode });
+  // As the live pipeline: a readmission is judged against the person's earlier ended referrals.
+  const history = otherStays(await endedReferrals(deps.store.db, subjectHmac, at), episode);
+  const { decision, built } = await consentStage(deps, deps.store.db, {
+    event,
+    recipient,
+    at,
+    episode,
+    history,
+  });
   const params: ParametersParameter[] = [{ name: 'outcome', valueCode: decision.outcome }];
   if (decision.agreement)
     params.push(str('agreement', `${decision.agreement.id}|${decision.agreement.version}`));

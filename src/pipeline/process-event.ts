@@ -15,6 +15,7 @@ import type { Logger } from '../log.js';
 import type { BuiltDataset } from '../mapping/build-dataset.js';
 import type { DatasetValidators } from '../mapping/dataset-schemas.js';
 import { candidates } from '../mapping/routing.js';
+import { endedReferrals, offerFirst, otherStays, recordReadmission } from '../referral/readmissions.js';
 import { openEpisodeReferral } from '../referral/referral-store.js';
 import type { Tx } from '../store/index.js';
 import { cancelEpisode, deceasedInStay, withdrawConsent, withdrawnInStay } from './cancellations.js';
@@ -74,18 +75,28 @@ export async function processEvent(
   input: PipelineInput,
 ): Promise<RecipientOutcome[]> {
   const { event } = input;
-  const episode = episodeKey(event, input.eventId, deps.audit.subjectHash(event.patient.nhsNumber));
+  const subjectHmac = deps.audit.subjectHash(event.patient.nhsNumber);
+  const episode = episodeKey(event, input.eventId, subjectHmac);
   if (event.event === 'referral-cancel' || event.reason === 'delete') {
     return cancelEpisode(deps, tx, input, episode);
   }
   if (event.event === 'consent-updated') return withdrawConsent(deps, tx, input);
   const out: RecipientOutcome[] = [];
-  for (const recipient of candidates(event, deps.registry)) {
-    const { decision, built, gathered } = await consentStage(deps, tx, {
+  // A readmission (issue 19 item 5): the person's referrals of earlier stays that ended lately;
+  // the recipient of such a referral whose agreement allows follow-up is routed first.
+  const history = otherStays(await endedReferrals(tx, subjectHmac, input.at), episode);
+  const routed = offerFirst(candidates(event, deps.registry), deps.registry.agreements, {
+    sender: event.sender.partnerId,
+    history,
+    at: input.at,
+  });
+  for (const recipient of routed) {
+    const { decision, built, gathered, newReadmission } = await consentStage(deps, tx, {
       event,
       recipient,
       at: input.at,
       episode,
+      history,
     });
     const decisionId = deps.ids.next();
     await recordDecision(tx, { id: decisionId, eventId: input.eventId, decision, at: input.at });
@@ -111,6 +122,8 @@ export async function processEvent(
       built: built as BuiltDataset,
     });
     await linkReferral(tx, decisionId, referralId);
+    if (newReadmission)
+      await recordReadmission(tx, { id: referralId, recipient: recipient.id }, newReadmission, input.at);
     out.push({ recipient: recipient.id, outcome: 'permit', decisionId, referralId, reasons: [] });
   }
   return out;

@@ -7,6 +7,7 @@ import type { Partner } from '../config/registry-types.js';
 import { lawfulBasisText } from '../consent/decision-store.js';
 import type { Decision } from '../consent/types.js';
 import { type BuiltDataset, buildDataset } from '../mapping/build-dataset.js';
+import type { ReadmissionOf } from '../mapping/context.js';
 import { assertDataset, DATASET_VERSION } from '../mapping/dataset-schemas.js';
 import { fhirReferral } from '../mapping/fhir-referral.js';
 import { messageBody, sealFor } from '../outbox/envelope.js';
@@ -34,10 +35,17 @@ export function datasetFor(
   event: PipelineInput['event'],
   decision: Extract<Decision, { outcome: 'permit' }>,
   recipient: Partner,
+  readmissionOf?: ReadmissionOf,
 ): BuiltDataset {
   const sender = deps.registry.partner(event.sender.partnerId);
   if (!sender) throw new Error(`sender ${event.sender.partnerId} left the registry`);
-  const built = buildDataset({ event, sender, recipient, decision });
+  const built = buildDataset({
+    event,
+    sender,
+    recipient,
+    decision,
+    ...(readmissionOf ? { readmissionOf } : {}),
+  });
   assertDataset(deps.datasets, decision.referralType, built.dataset);
   return built;
 }

@@ -18,6 +18,8 @@ export const CORRELATION_ID_SYSTEM = 'https://homeward.example/fhir/Id/correlati
 export const DECISION_REASON_SYSTEM = 'https://homeward.example/fhir/CodeSystem/decision-reason';
 export const REFERRAL_STATUS_SYSTEM = 'https://homeward.example/fhir/CodeSystem/referral-status';
 export const REFERRAL_OUTCOME_SYSTEM = 'https://homeward.example/fhir/CodeSystem/referral-outcome';
+/** ServiceRequest.category: the referral type (`duty-to-refer`, `discharge-support`, `home-adaptation`). */
+export const REFERRAL_TYPE_SYSTEM = 'https://homeward.example/fhir/CodeSystem/referral-type';
 
 export interface TaskInput {
   id: string;

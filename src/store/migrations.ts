@@ -8,7 +8,8 @@ import { m0005 } from './migration-0005.js';
 import { m0006 } from './migration-0006.js';
 import { m0007 } from './migration-0007.js';
 import { m0008 } from './migration-0008.js';
-import { m0011 } from './migration-0011.js';
+import { m0009 } from './migration-0009.js';
+import { m0010 } from './migration-0010.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists (Kysely docs)
 type AnyDb = Kysely<any>;
@@ -248,7 +249,8 @@ export const migrations: Record<string, Migration> = {
   '0006_episodes': m0006,
   '0007_correlation': m0007,
   '0008_consent_memory': m0008,
-  '0011_referral_messages': m0011,
+  '0009_readmission_links': m0009,
+  '0010_referral_messages': m0010,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -185,7 +185,7 @@ export interface ConsentMemoryTable {
   withdrawn_at: string | null;
 }
 
-/** One message of the conversation about a referral (migration 0011, issue 19 item 4). */
+/** One message of the conversation about a referral (migration 0010, issue 19 item 4). */
 export interface ReferralMessageTable {
   id: string;
   referral_id: string;
@@ -213,6 +213,23 @@ export interface KvTable {
   updated_at: Generated<string>;
 }
 
+/** referral/: a new referral linked to the person's earlier, ended one (migration 0009). */
+export interface ReadmissionLinkTable {
+  referral_id: string;
+  earlier_referral_id: string;
+  recipient: string;
+  earlier_recipient: string;
+  /** `completed` or `declined`: how the earlier referral ended. */
+  earlier_outcome: string;
+  /** When it ended (its last update). */
+  ended_at: string;
+  /** The agreement's readmission window the link was made under. */
+  window_days: number;
+  /** 1 when the earlier recipient was routed first and its catchment waived (follow-up). */
+  offered_first: number;
+  linked_at: string;
+}
+
 export interface Database {
   events: EventTable;
   episodes: EpisodeTable;
@@ -223,6 +240,7 @@ export interface Database {
   audit_checkpoints: AuditCheckpointTable;
   used_jti: UsedJtiTable;
   consent_memory: ConsentMemoryTable;
+  readmission_links: ReadmissionLinkTable;
   referral_messages: ReferralMessageTable;
   kv: KvTable;
 }

@@ -55,8 +55,8 @@ describe('loadRegistry: the sample set', () => {
   const registry = loadRegistry(SAMPLE);
 
   it('loads every sample partner and agreement version', () => {
-    expect(registry.partners.size).toBe(6);
-    expect(registry.agreements).toHaveLength(7);
+    expect(registry.partners.size).toBe(7);
+    expect(registry.agreements).toHaveLength(8);
     expect(registry.versions('dsa-north-coast-homestead-discharge').map((a) => a.version)).toEqual([1, 2]);
     expect(registry.partnerByOds('R9N1C')?.id).toBe('north-coast-trust');
     expect(registry.partner('wearmouth-council')?.delivery).toEqual({ mode: 'pull', format: 'dataset' });

@@ -40,8 +40,11 @@ const ctx = (type: ReferralType, fields: DatasetField[], event = sampleEvent()):
 describe('buildDataset', () => {
   it('maps every discharge-support field of the sample admission, and the result validates', () => {
     const all = [...DATASET_FIELDS['discharge-support']];
-    const { dataset, fields } = buildDataset(ctx('discharge-support', all));
+    // A readmission: what the referral stage worked out reaches the dataset as it is.
+    const readmissionOf = { sameRecipient: false, endedAt: '2026-11-01T10:00:00.000Z' };
+    const { dataset, fields } = buildDataset({ ...ctx('discharge-support', all), readmissionOf });
     expect(() => assertDataset(validators, 'discharge-support', dataset)).not.toThrow();
+    expect(dataset.readmissionOf).toEqual(readmissionOf);
     expect(fields.sort()).toEqual([...all].sort());
     expect(dataset).toMatchObject({
       name: { given: ['Ada'], family: 'Synthetic-Fenwick' },
@@ -182,7 +185,7 @@ describe('buildDataset', () => {
   });
 
   it('property: for any allowed subset, keys stay within it and the dataset validates', () => {
-    for (const type of ['duty-to-refer', 'discharge-support'] as const) {
+    for (const type of ['duty-to-refer', 'discharge-support', 'home-adaptation'] as const) {
       fc.assert(
         fc.property(fc.subarray([...DATASET_FIELDS[type]]), fc.boolean(), (allowed, noContact) => {
           const event = sampleEvent();

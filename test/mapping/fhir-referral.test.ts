@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DATASET_FIELDS } from '../../src/config/dataset-fields.js';
 import { loadRegistry } from '../../src/config/registry.js';
 import { buildDataset } from '../../src/mapping/build-dataset.js';
-import { fhirReferral } from '../../src/mapping/fhir-referral.js';
+import { fhirReferral, READMISSION_OF_URL } from '../../src/mapping/fhir-referral.js';
 import { r4Errors } from '../fhir/r4-validator.js';
 import { sampleEvent } from './sample-event.js';
 
@@ -65,6 +65,44 @@ describe('the FHIR form of a referral', () => {
       'MessageHeader',
       'ServiceRequest',
       'Patient',
+    ]);
+  });
+
+  it('says the referral follows an earlier one (issue 19 item 5) in a valid R4 extension of the ServiceRequest', () => {
+    const readmissionOf = {
+      sameRecipient: true,
+      referralId: 'ref-0',
+      endedAt: '2026-11-01T10:00:00.000Z',
+      outcome: 'completed',
+    };
+    const bundle = fhirReferral({
+      referralId: 'ref-1',
+      kind: 'referral',
+      type: 'discharge-support',
+      priority: 'routine',
+      at: new Date('2026-11-23T10:00:00Z'),
+      sender: { odsCode: 'R9N1C', name: 'North Coast' },
+      recipient: { odsCode: 'HHA01', name: 'Homestead' },
+      gatewayEndpoint: 'https://homeward.example/fhir',
+      dataset: { readmissionOf },
+    });
+    expect(r4Errors(bundle)).toEqual([]);
+    const request = bundle.entry?.[1]?.resource as {
+      extension?: Array<{ url: string; extension?: unknown[] }>;
+    };
+    expect(request.extension).toEqual([
+      {
+        url: READMISSION_OF_URL,
+        extension: [
+          { url: 'sameRecipient', valueBoolean: true },
+          {
+            url: 'referral',
+            valueIdentifier: { system: 'https://homeward.example/fhir/Id/referral', value: 'ref-0' },
+          },
+          { url: 'endedAt', valueDateTime: '2026-11-01T10:00:00.000Z' },
+          { url: 'outcome', valueCode: 'completed' },
+        ],
+      },
     ]);
   });
 });

@@ -10,7 +10,7 @@ type AnyDb = Kysely<any>;
  * the other side first received it (webhook answered 2xx, or first read through the API), which
  * is the moment of disclosure. Owned by the referral stage (src/referral/conversation.ts).
  */
-export const m0011: Migration = {
+export const m0010: Migration = {
   async up(db: AnyDb) {
     await db.schema
       .createTable('referral_messages')
