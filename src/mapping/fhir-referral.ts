@@ -9,7 +9,9 @@ import type { Bundle, BundleEntry, Reference } from 'fhir/r4.js';
 import { BARS_EVENT_SYSTEM } from '../fhir/housing-events.js';
 import { ODS_SYSTEM, REFERRAL_ID_SYSTEM } from '../fhir/referral-task.js';
 import type { Dataset } from './build-dataset.js';
+import type { DatasetChanges, UpdateCause } from './dataset-changes.js';
 import { patientFrom, supportingFrom } from './fhir-referral-parts.js';
+import { referralUpdateExtension } from './fhir-referral-update.js';
 
 export interface FhirReferralInput {
   referralId: string;
@@ -21,6 +23,9 @@ export interface FhirReferralInput {
   recipient: { odsCode: string; name: string };
   gatewayEndpoint: string;
   dataset: Dataset;
+  /** The event that caused this message and what changed (MessageHeader extension referral-update). */
+  cause: UpdateCause;
+  changes: DatasetChanges;
 }
 
 const org = (o: { odsCode: string; name: string }): Reference => ({
@@ -58,6 +63,7 @@ export function fhirReferral(input: FhirReferralInput): Bundle {
       fullUrl: u('header'),
       resource: {
         resourceType: 'MessageHeader',
+        extension: [referralUpdateExtension(input.cause, input.changes)],
         eventCoding: { system: BARS_EVENT_SYSTEM, code: 'servicerequest-request' },
         source: { name: 'Homeward', endpoint: input.gatewayEndpoint },
         sender: org(input.sender),
