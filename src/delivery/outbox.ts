@@ -92,7 +92,7 @@ export async function anyDelivered(db: Db | Tx, referralId: string): Promise<boo
 }
 
 /** The newest referral message of a pull recipient still unread (a read supersedes the older ones: inbox.ts). */
-export async function newestUnreadPull(tx: Tx, referralId: string): Promise<DeliveryRow | undefined> {
+export async function newestUnreadPull(tx: Db | Tx, referralId: string): Promise<DeliveryRow | undefined> {
   return tx
     .selectFrom('deliveries')
     .selectAll()

@@ -7,14 +7,14 @@ import type { Dataset } from '../mapping/build-dataset.js';
 import { changesInJson, type DatasetChanges, datasetChanges } from '../mapping/dataset-changes.js';
 import { changesInFhir } from '../mapping/fhir-referral-update.js';
 import type { ReferralRow } from '../mapping/referral-store.js';
-import type { Tx } from '../store/index.js';
+import type { Db, Tx } from '../store/index.js';
 
 /**
  * The changes against the previous version queued for this recipient; for a pull recipient with
  * an unread message still waiting, against what that message was against (its list carries over).
  */
 export async function changesFor(
-  tx: Tx,
+  tx: Db | Tx,
   existing: ReferralRow | undefined,
   channel: 'webhook' | 'pull',
   i: Omit<Parameters<typeof datasetChanges>[0], 'previous' | 'unread'>,

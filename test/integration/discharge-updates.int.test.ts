@@ -6,13 +6,18 @@
  * carries the discharge fields. When the agreement allows none of them, the discharge still
  * says `discharge`, and which fields were kept back.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import type { Registry } from '../../src/config/registry-types.js';
 import { openStore } from '../../src/store/index.js';
 import { harness, newSecret, testKeys } from '../delivery/harness.js';
 import { type Receiver, startReceiver } from '../delivery/receiver.js';
 import { tempDir, testApp } from '../helpers/test-app.js';
+import { bearer } from '../helpers/tokens.js';
 import { request as fixture, type JsonObject } from '../ingest/fixtures.js';
 import { post } from './intake-helpers.js';
 
@@ -56,7 +61,10 @@ function message(
   event: JsonObject | undefined,
   change: (encounter: JsonObject) => void = () => {},
 ): Bundle {
-  const b = structuredClone({ ...fixture('admission'), timestamp: new Date().toISOString() }) as Bundle;
+  const b = structuredClone({
+    ...fixture('admission'),
+    timestamp: new Date().toISOString(),
+  }) as unknown as Bundle;
   const header = b.entry[0]?.resource as JsonObject;
   if (event) {
     header.id = id;
@@ -118,13 +126,23 @@ const discharge = () =>
     },
   );
 
-async function run(ctx: Awaited<ReturnType<typeof setup>>, ...bodies: Bundle[]) {
-  for (const body of bodies) {
+/** openapi.yaml's ReferralMessage, which every webhook body must match (the docs cannot drift). */
+const openapi = parse(readFileSync('openapi.yaml', 'utf8')) as {
+  components: { schemas: Record<string, object> };
+};
+const asDocumented = new Ajv2020({ strict: false }).compile(
+  openapi.components.schemas.ReferralMessage as object,
+);
+
+async function run(ctx: Awaited<ReturnType<typeof setup>>, ...messages: Bundle[]) {
+  for (const body of messages) {
     expect((await post(ctx.app, ctx.deps, body)).status).toBe(200);
     await ctx.h.worker().runOnce();
   }
   expect(ctx.receiver.received.every((r) => r.v1a)).toBe(true);
-  return ctx.receiver.received.map((r) => JSON.parse(r.body) as { type: string; data: JsonObject });
+  const bodies = ctx.receiver.received.map((r) => JSON.parse(r.body) as { type: string; data: JsonObject });
+  for (const b of bodies) expect(asDocumented(b), JSON.stringify(asDocumented.errors)).toBe(true);
+  return bodies;
 }
 
 describe('discharge data end to end', () => {
@@ -194,5 +212,34 @@ describe('discharge data end to end', () => {
     const disclosed = await ctx.h.audit('disclosed');
     const named = JSON.parse(String(disclosed[1]?.fields)) as string[];
     for (const f of DISCHARGE_FIELDS) expect(named).not.toContain(f);
+  });
+
+  it('the dry run says what a discharge would change for the provider, against the stay it would update', async () => {
+    const ctx = await setup();
+    await run(ctx, admission());
+    const res = await request(ctx.app)
+      .post('/consent/$evaluate')
+      .set('authorization', await bearer(ctx.deps, 'ig-audit-north'))
+      .set('content-type', 'application/fhir+json')
+      .send(
+        JSON.stringify({
+          resourceType: 'Parameters',
+          parameter: [
+            { name: 'message', resource: discharge() },
+            { name: 'sender', valueString: 'north-coast-trust' },
+            { name: 'recipient', valueString: 'homegroup-discharge' },
+          ],
+        }),
+      );
+    expect(res.status).toBe(200);
+    const params = res.body.parameter as Array<{ name: string; valueCode?: string; valueInteger?: number }>;
+    const all = (name: string) =>
+      params.filter((p) => p.name === name).map((p) => p.valueCode ?? p.valueInteger);
+    expect(all('cause')).toEqual(['discharge']);
+    expect(all('sinceVersion')).toEqual([1]);
+    expect(all('changedField')).toEqual(['expectedDischargeDate', 'dischargeReadyDate', ...DISCHARGE_FIELDS]);
+    expect(all('notDisclosedField')).toEqual([]);
+    // Nothing was sent or stored by it.
+    expect(ctx.receiver.received).toHaveLength(1);
   });
 });
