@@ -16,6 +16,7 @@ import type { Registry } from '../../src/config/registry-types.js';
 import { openStore } from '../../src/store/index.js';
 import { harness, newSecret, testKeys } from '../delivery/harness.js';
 import { type Receiver, startReceiver } from '../delivery/receiver.js';
+import { r4Errors } from '../fhir/r4-validator.js';
 import { tempDir, testApp } from '../helpers/test-app.js';
 import { bearer } from '../helpers/tokens.js';
 import { request as fixture, type JsonObject } from '../ingest/fixtures.js';
@@ -241,5 +242,18 @@ describe('discharge data end to end', () => {
     expect(all('notDisclosedField')).toEqual([]);
     // Nothing was sent or stored by it.
     expect(ctx.receiver.received).toHaveLength(1);
+  });
+
+  it.each([
+    ['housing-delay-reason', 7, 'awaiting-adaptations'],
+    ['ward-specialty', 5, 'mental-health'],
+  ])('GET /fhir/CodeSystem/%s: the gateway code list, valid R4, without a token', async (id, count, code) => {
+    const { app } = await setup();
+    const res = await request(app).get(`/fhir/CodeSystem/${id}`);
+    expect(res.status).toBe(200);
+    const cs = JSON.parse(res.text);
+    expect(r4Errors(cs)).toEqual([]);
+    expect(cs).toMatchObject({ url: `${HOMEWARD}/CodeSystem/${id}`, count });
+    expect(cs.concept.map((c: { code: string }) => c.code)).toContain(code);
   });
 });
