@@ -18,6 +18,11 @@ const COMMON_FIELDS = [
   'ward',
   'admissionDate',
   'expectedDischargeDate',
+  // Discharge data (issue 19 item 2): when and where the stay ends, and what housing holds up.
+  'dischargeReadyDate',
+  'dischargeDateTime',
+  'dischargeDestination',
+  'housingDelayReasons',
   'referrer',
   'supportNeeds',
   'vulnerability',
@@ -43,6 +48,10 @@ const DISCHARGE_SUPPORT_FIELDS = [
   'riskFlags',
   'safeguardingFlags',
   'keyWorker',
+  // How the person left and the ward's specialty are clinical detail a discharge service works
+  // with; a Duty to Refer carries no clinical identifiers, so not there.
+  'dischargeMethod',
+  'wardSpecialty',
 ] as const;
 
 /**

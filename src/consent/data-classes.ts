@@ -15,7 +15,15 @@ export const V3_ACT_CODE = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
 export const DATA_CLASSES: Readonly<Record<string, readonly DatasetField[]>> = {
   identity: ['name', 'nhsNumber', 'birthDate'],
   contact: ['contactDetails', 'preferredContactMethod'],
-  housing: ['reason', 'housingSituation', 'housingNeedCodes', 'chosenAuthority', 'tenure', 'landlordName'],
+  housing: [
+    'reason',
+    'housingSituation',
+    'housingNeedCodes',
+    'chosenAuthority',
+    'tenure',
+    'landlordName',
+    'housingDelayReasons',
+  ],
   'care-setting': [
     'hospital',
     'ward',
@@ -23,11 +31,26 @@ export const DATA_CLASSES: Readonly<Record<string, readonly DatasetField[]>> = {
     'expectedDischargeDate',
     'serviceType',
     'readmissionOf',
+    'dischargeReadyDate',
+    'dischargeDateTime',
+    'dischargeDestination',
+    'dischargeMethod',
+    'housingDelayReasons',
+    'wardSpecialty',
   ],
   'support-needs': ['supportNeeds', 'accessibilityNeeds', 'language', 'adaptationNeeds'],
   // A mental health inpatient stay is itself mental health information: the service type and
-  // ward reveal it, as do support needs and risk flags written by the mental health team.
-  'mental-health': ['serviceType', 'ward', 'supportNeeds', 'riskFlags'],
+  // ward reveal it, as do support needs and risk flags written by the mental health team; so do
+  // the ward specialty, a destination such as a psychiatric unit and a discharge by a tribunal.
+  'mental-health': [
+    'serviceType',
+    'ward',
+    'supportNeeds',
+    'riskFlags',
+    'wardSpecialty',
+    'dischargeDestination',
+    'dischargeMethod',
+  ],
   safeguarding: ['safeguardingFlags', 'vulnerability', 'riskFlags'],
   'professional-contacts': ['referrer', 'keyWorker'],
 };

@@ -48,8 +48,20 @@ export interface DisclosureFacts {
  */
 export const FIELDS_BY_RESOURCE_TYPE: Readonly<Record<string, readonly DatasetField[]>> = {
   Patient: ['name', 'contactDetails', 'preferredContactMethod', 'language', 'nhsNumber', 'birthDate'],
-  Encounter: ['admissionDate', 'expectedDischargeDate', 'serviceType', 'ward', 'keyWorker'],
-  Location: ['ward'],
+  Encounter: [
+    'admissionDate',
+    'expectedDischargeDate',
+    'serviceType',
+    'ward',
+    'keyWorker',
+    'dischargeReadyDate',
+    'dischargeDateTime',
+    'dischargeDestination',
+    'dischargeMethod',
+    'housingDelayReasons',
+    'wardSpecialty',
+  ],
+  Location: ['ward', 'wardSpecialty'],
   ServiceRequest: ['reason', 'chosenAuthority', 'referrer', 'adaptationNeeds'],
   Practitioner: ['referrer', 'keyWorker'],
   PractitionerRole: ['referrer', 'keyWorker'],

@@ -53,7 +53,10 @@ export function capabilityStatement({ publicUrl, version, date }: CapabilityInpu
           {
             type: 'CodeSystem',
             interaction: [
-              { code: 'read', documentation: `Only CodeSystem/${HOUSING_EVENTS_ID}, without a token.` },
+              {
+                code: 'read',
+                documentation: `Only CodeSystem/${HOUSING_EVENTS_ID}, CodeSystem/housing-delay-reason and CodeSystem/ward-specialty, without a token.`,
+              },
             ],
           },
           {

@@ -9,6 +9,12 @@ import type { Resource } from 'fhir/r4.js';
 import { callerOf } from '../auth/caller.js';
 import type { Deps } from '../deps.js';
 import { capabilityStatement } from '../fhir/capability-statement.js';
+import {
+  HOUSING_DELAY_REASON_ID,
+  housingDelayReasonCodeSystem,
+  WARD_SPECIALTY_ID,
+  wardSpecialtyCodeSystem,
+} from '../fhir/discharge-codes.js';
 import { HOUSING_EVENTS_ID, housingEventsCodeSystem } from '../fhir/housing-events.js';
 import { processMessage } from '../ingest/process-message.js';
 import { countAcceptedMessage } from '../metrics/intake-metrics.js';
@@ -34,7 +40,11 @@ export function fhirRoutes(deps: Deps): RouteSpec[] {
     version: VERSION,
     date: deps.clock.now().toISOString(),
   });
-  const events = housingEventsCodeSystem(VERSION);
+  const codeSystems = [
+    [HOUSING_EVENTS_ID, housingEventsCodeSystem(VERSION)],
+    [HOUSING_DELAY_REASON_ID, housingDelayReasonCodeSystem(VERSION)],
+    [WARD_SPECIALTY_ID, wardSpecialtyCodeSystem(VERSION)],
+  ] as const;
   return [
     {
       method: 'post',
@@ -75,16 +85,19 @@ export function fhirRoutes(deps: Deps): RouteSpec[] {
         },
       ],
     },
-    {
-      method: 'get',
-      path: `/fhir/CodeSystem/${HOUSING_EVENTS_ID}`,
-      scope: 'public',
-      handlers: [
-        (_req, res) => {
-          res.setHeader('cache-control', 'public, max-age=3600');
-          sendFhir(res, 200, events);
-        },
-      ],
-    },
+    // The gateway's own CodeSystems (housing events; issue 19 discharge delay reasons and ward specialty).
+    ...codeSystems.map(
+      ([id, codeSystem]): RouteSpec => ({
+        method: 'get',
+        path: `/fhir/CodeSystem/${id}`,
+        scope: 'public',
+        handlers: [
+          (_req, res) => {
+            res.setHeader('cache-control', 'public, max-age=3600');
+            sendFhir(res, 200, codeSystem);
+          },
+        ],
+      }),
+    ),
   ];
 }

@@ -8,6 +8,7 @@ import type { EventCode, Partner } from '../config/registry-types.js';
 import { BARS_REASON_SYSTEM, housingEventFor } from '../fhir/housing-events.js';
 import type { Issue } from '../fhir/outcome.js';
 import { isNhsNumberSystem, isOdsOrganisationSystem, ODS_ORGANISATION_SYSTEM } from '../fhir/systems.js';
+import { dischargeIssues } from './discharge-checks.js';
 import { housingNeedsOf, PLANNED_END_URL, primaryOf } from './extract.js';
 import { issues } from './issues.js';
 import {
@@ -181,5 +182,5 @@ export function contentIssues(m: Message, ctx: ContentContext): Issue[] {
   if (!isObject(coding)) return out; // schema: required
   const event = housingEventFor({ system: asString(coding.system), code: asString(coding.code) });
   if (!event) return [...out, issues.unknownEvent(`${header.expression}.eventCoding`)];
-  return [...out, ...checkEvent(event, m, ctx)];
+  return [...out, ...checkEvent(event, m, ctx), ...dischargeIssues(m)];
 }

@@ -7,6 +7,7 @@ import type { DatasetField } from '../config/dataset-fields.js';
 import * as care from './care-fields.js';
 import { readConsent } from './consent-field.js';
 import type { MappingContext } from './context.js';
+import * as discharge from './discharge-fields.js';
 import * as home from './home-adaptation-fields.js';
 import * as person from './person-fields.js';
 
@@ -28,6 +29,12 @@ const READERS: Readonly<Record<DatasetField, Reader>> = {
   ward: care.readWard,
   admissionDate: care.readAdmissionDate,
   expectedDischargeDate: care.readExpectedDischargeDate,
+  dischargeReadyDate: discharge.readDischargeReadyDate,
+  dischargeDateTime: discharge.readDischargeDateTime,
+  dischargeDestination: discharge.readDischargeDestination,
+  dischargeMethod: discharge.readDischargeMethod,
+  housingDelayReasons: discharge.readHousingDelayReasons,
+  wardSpecialty: discharge.readWardSpecialty,
   chosenAuthority: care.readChosenAuthority,
   referrer: care.readReferrer,
   keyWorker: care.readKeyWorker,

@@ -1,13 +1,14 @@
 /**
  * The resources of the FHIR form of a referral, each built from dataset fields only: the
- * Patient (name, NHS number, birth date, contact details, language), the stay (Encounter), the
+ * Patient (name, NHS number, birth date, contact details, language), the stay (Encounter, in
+ * fhir-referral-stay.ts), the
  * consent record, flags and support needs, and the professionals. Absent fields, absent elements.
  */
 import type { BundleEntry, ContactPoint, Patient } from 'fhir/r4.js';
 import { NHS_NUMBER_SYSTEM } from '../fhir/nhs-number.js';
-import { ODS_ORGANISATION_SYSTEM } from '../fhir/systems.js';
 import type { Dataset } from './build-dataset.js';
 import { homeAdaptationFrom } from './fhir-home-adaptation.js';
+import { stayFrom } from './fhir-referral-stay.js';
 
 type Name = { text?: string; given?: string[]; family?: string; prefix?: string[] };
 type Contact = {
@@ -80,38 +81,8 @@ export function supportingFrom(d: Dataset, patient: string): BundleEntry[] {
     out.push({ fullUrl: `${patient}-${key}`, resource });
   };
   const subject = { reference: patient };
-  const hospital = d.hospital as { odsCode: string; name: string } | undefined;
-  if (d.admissionDate || d.expectedDischargeDate || d.ward || d.serviceType) {
-    add('stay', {
-      resourceType: 'Encounter',
-      status: 'in-progress',
-      class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'IMP' },
-      subject,
-      ...(typeof d.admissionDate === 'string' ? { period: { start: d.admissionDate } } : {}),
-      ...(typeof d.expectedDischargeDate === 'string'
-        ? {
-            extension: [
-              {
-                url: 'http://hl7.org/fhir/5.0/StructureDefinition/extension-Encounter.plannedEndDate',
-                valueDateTime: d.expectedDischargeDate,
-              },
-            ],
-          }
-        : {}),
-      ...(Array.isArray(d.serviceType) && d.serviceType[0]
-        ? { serviceType: { coding: [d.serviceType[0] as { code: string }] } }
-        : {}),
-      ...(typeof d.ward === 'string' ? { location: [{ location: { display: d.ward } }] } : {}),
-      ...(hospital
-        ? {
-            serviceProvider: {
-              identifier: { system: ODS_ORGANISATION_SYSTEM, value: hospital.odsCode },
-              display: hospital.name,
-            },
-          }
-        : {}),
-    });
-  }
+  const stay = stayFrom(d, subject);
+  if (stay) add('stay', stay);
   const consent = d.consent as { referral?: boolean; recordedAt?: string } | undefined;
   if (consent?.referral) {
     add('consent', {

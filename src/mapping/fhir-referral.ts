@@ -10,7 +10,9 @@ import { BARS_EVENT_SYSTEM } from '../fhir/housing-events.js';
 import { ODS_SYSTEM, REFERRAL_ID_SYSTEM, REFERRAL_TYPE_SYSTEM } from '../referral/referral-task.js';
 import type { Dataset } from './build-dataset.js';
 import type { ReadmissionOf } from './context.js';
+import type { DatasetChanges, UpdateCause } from './dataset-changes.js';
 import { patientFrom, supportingFrom } from './fhir-referral-parts.js';
+import { referralUpdateExtension } from './fhir-referral-update.js';
 
 export interface FhirReferralInput {
   referralId: string;
@@ -22,6 +24,9 @@ export interface FhirReferralInput {
   recipient: { odsCode: string; name: string };
   gatewayEndpoint: string;
   dataset: Dataset;
+  /** The event that caused this message and what changed (MessageHeader extension referral-update). */
+  cause: UpdateCause;
+  changes: DatasetChanges;
 }
 
 /** The person's earlier referral this one follows (issue 19 item 5): a complex extension of ours. */
@@ -76,6 +81,7 @@ export function fhirReferral(input: FhirReferralInput): Bundle {
       fullUrl: u('header'),
       resource: {
         resourceType: 'MessageHeader',
+        extension: [referralUpdateExtension(input.cause, input.changes)],
         eventCoding: { system: BARS_EVENT_SYSTEM, code: 'servicerequest-request' },
         source: { name: 'Homeward', endpoint: input.gatewayEndpoint },
         sender: org(input.sender),

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { Partner } from '../config/registry-types.js';
 import type { Dataset } from '../mapping/build-dataset.js';
+import type { DatasetChanges, UpdateCause } from '../mapping/dataset-changes.js';
 import { encryptFor } from './encryption.js';
 import type { DeliveryKind } from './outbox.js';
 
@@ -33,6 +34,9 @@ export interface ReferralMessage {
     dueBy: string | null;
     sender: { odsCode: string; name: string };
     agreement: { id: string; version: number };
+    /** The event that caused this message and the fields changed since the recipient's previous version. */
+    cause: UpdateCause;
+    changes: DatasetChanges;
     dataset: Dataset;
   };
 }

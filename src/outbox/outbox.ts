@@ -107,3 +107,17 @@ export async function anyDelivered(db: Db | Tx, referralId: string): Promise<boo
     .executeTakeFirst();
   return row !== undefined;
 }
+
+/** The newest referral message of a pull recipient still unread (a read supersedes the older ones: inbox.ts). */
+export async function newestUnreadPull(tx: Db | Tx, referralId: string): Promise<DeliveryRow | undefined> {
+  return tx
+    .selectFrom('deliveries')
+    .selectAll()
+    .where('referral_id', '=', referralId)
+    .where('channel', '=', 'pull')
+    .where('state', '=', 'pending')
+    .where('kind', 'in', ['referral', 'update'])
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+}

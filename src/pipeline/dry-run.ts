@@ -10,6 +10,7 @@ import type { Parameters as FhirParameters, ParametersParameter } from 'fhir/r4.
 import type { AuditLog } from '../audit/types.js';
 import type { Clock } from '../clock.js';
 import type { Registry } from '../config/registry-types.js';
+import type { Decision } from '../consent/types.js';
 import { badRequest, unprocessable } from '../fhir/outcome.js';
 import type { TrustFhir } from '../fhir/trust-fhir.js';
 import { checkMessage } from '../ingest/check-message.js';
@@ -18,11 +19,15 @@ import { issues } from '../ingest/issues.js';
 import { parseEvent } from '../ingest/parse-event.js';
 import type { IntakeProfiles } from '../ingest/profiles.js';
 import { withTrustConsents } from '../ingest/remote-consents.js';
+import type { ParsedEvent } from '../ingest/types.js';
+import type { Dataset } from '../mapping/build-dataset.js';
 import type { DatasetValidators } from '../mapping/dataset-schemas.js';
 import { endedReferrals, otherStays } from '../referral/readmissions.js';
+import { openEpisodeReferral } from '../referral/referral-store.js';
 import type { Store } from '../store/index.js';
 import { consentStage } from './consent-stage.js';
 import { episodeKey } from './process-event.js';
+import { changesFor } from './update-changes.js';
 
 export interface DryRunDeps {
   registry: Registry;
@@ -106,6 +111,35 @@ export async function dryRun(deps: DryRunDeps, input: DryRunInput): Promise<Fhir
     );
     // The fields a referral would really carry: permitted AND present in this message.
     for (const f of built?.fields ?? []) params.push({ name: 'field', valueCode: f });
+    if (built) params.push(...(await updateParams(deps, event, decision, built.dataset, episode)));
   }
   return { resourceType: 'Parameters', parameter: params };
+}
+
+/**
+ * What the message would say caused it and changed (issue 19 item 2), against what the stay's
+ * referral for this recipient holds now: `cause`, `sinceVersion`, `changedField`, `notDisclosedField`.
+ */
+async function updateParams(
+  deps: DryRunDeps,
+  event: ParsedEvent,
+  decision: Extract<Decision, { outcome: 'permit' }>,
+  dataset: Dataset,
+  episode: string,
+): Promise<ParametersParameter[]> {
+  const existing = await openEpisodeReferral(deps.store.db, episode, decision.recipient);
+  const recipient = deps.registry.partner(decision.recipient);
+  const channel = recipient?.delivery?.mode === 'webhook' ? 'webhook' : 'pull';
+  const changes = await changesFor(deps.store.db, existing, channel, {
+    type: decision.referralType,
+    event: event.event,
+    permitted: decision.fields,
+    dataset,
+  });
+  return [
+    { name: 'cause', valueCode: event.event },
+    ...(changes.sinceVersion !== null ? [{ name: 'sinceVersion', valueInteger: changes.sinceVersion }] : []),
+    ...changes.fields.map((f) => ({ name: 'changedField', valueCode: f })),
+    ...(changes.notDisclosed ?? []).map((f) => ({ name: 'notDisclosedField', valueCode: f })),
+  ];
 }

@@ -16,6 +16,7 @@ import { insertReferral, openEpisodeReferral, updateReferral } from '../referral
 import { dueBy } from '../referral/sla.js';
 import type { Tx } from '../store/index.js';
 import type { PipelineDeps, PipelineInput } from './process-event.js';
+import { changesFor } from './update-changes.js';
 
 export interface Permitted {
   decision: Extract<Decision, { outcome: 'permit' }>;
@@ -104,6 +105,14 @@ export async function referPermitted(
     });
   }
   const kind = existing ? 'update' : 'referral';
+  const channel = recipient.delivery?.mode === 'webhook' ? 'webhook' : 'pull';
+  const cause = { event: event.event, occurredAt: event.occurredAt };
+  const changes = await changesFor(tx, existing, channel, {
+    type: decision.referralType,
+    event: event.event,
+    permitted: decision.fields,
+    dataset,
+  });
   const referralPart = {
     type: decision.referralType,
     datasetVersion: DATASET_VERSION[decision.referralType],
@@ -112,6 +121,8 @@ export async function referPermitted(
     dueBy: due,
     sender: { odsCode: sender.odsCode, name: sender.name },
     agreement: { id: decision.agreement.id, version: decision.agreement.version },
+    cause,
+    changes,
     dataset,
   };
   // Recipients that asked for FHIR get a BaRS-style message Bundle built from the same dataset.
@@ -128,12 +139,13 @@ export async function referPermitted(
           recipient: { odsCode: recipient.odsCode, name: recipient.name },
           gatewayEndpoint: deps.gatewayEndpoint ?? 'urn:homeward:gateway',
           dataset,
+          cause,
+          changes,
         }),
       )
     : messageBody({ kind, at, referralId, referral: referralPart });
   const sealed = await sealFor(recipient, body, fhir ? 'application/fhir+json' : 'application/json');
   const deliveryId = deps.ids.next();
-  const channel = recipient.delivery?.mode === 'webhook' ? 'webhook' : 'pull';
   await enqueue(tx, {
     id: deliveryId,
     referralId,
@@ -163,7 +175,18 @@ export async function referPermitted(
     subjectNhsNumber: event.patient.nhsNumber,
     ...(input.requestId ? { requestId: input.requestId } : {}),
     ...(input.correlationId ? { correlationId: input.correlationId } : {}),
-    detail: { kind, deliveryId, channel, version, dueBy: due, reasons: decision.reasons.map((r) => r.code) },
+    detail: {
+      kind,
+      deliveryId,
+      channel,
+      version,
+      dueBy: due,
+      reasons: decision.reasons.map((r) => r.code),
+      // What the message says caused it and changed: event code and field names, never values.
+      cause: event.event,
+      changed: changes.fields,
+      ...(changes.notDisclosed ? { notDisclosed: changes.notDisclosed } : {}),
+    },
   });
   return referralId;
 }

@@ -23,7 +23,7 @@ export async function insertReferral(tx: Tx, row: Omit<ReferralRow, 'status'>): 
 
 /** The open referral of this episode for this recipient, if any. */
 export async function openEpisodeReferral(
-  tx: Tx,
+  tx: Db | Tx,
   episodeKey: string,
   recipient: string,
 ): Promise<ReferralRow | undefined> {

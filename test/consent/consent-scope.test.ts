@@ -113,7 +113,29 @@ const FLAG_FIELDS = [
   'accessibilityNeeds',
 ];
 const CONDITION_FIELDS = ['reason', 'housingSituation', 'housingNeedCodes', 'supportNeeds'];
-const ENCOUNTER_FIELDS = ['admissionDate', 'expectedDischargeDate', 'serviceType', 'ward', 'keyWorker'];
+const ENCOUNTER_FIELDS = [
+  'admissionDate',
+  'expectedDischargeDate',
+  'serviceType',
+  'ward',
+  'keyWorker',
+  // Discharge data (issue 19 item 2) is read from the Encounter too.
+  'dischargeReadyDate',
+  'dischargeDateTime',
+  'dischargeDestination',
+  'dischargeMethod',
+  'housingDelayReasons',
+  'wardSpecialty',
+];
+const MENTAL_HEALTH_FIELDS = [
+  'serviceType',
+  'ward',
+  'supportNeeds',
+  'riskFlags',
+  'wardSpecialty',
+  'dischargeDestination',
+  'dischargeMethod',
+];
 const without = (...gone: string[][]) => ALL.filter((f) => !gone.flat().includes(f));
 
 /** The usual consent (Homestead, discharge support), with exceptions nested under it. */
@@ -233,7 +255,7 @@ const cases: Case[] = [
     ],
     outcome: 'permit',
     reasons: ['fields-narrowed-by-consent'],
-    fields: without(['serviceType', 'ward', 'supportNeeds', 'riskFlags']),
+    fields: without(MENTAL_HEALTH_FIELDS),
   },
   {
     name: 'sibling exceptions, permit before deny: the mental health fields stay out',
@@ -245,7 +267,7 @@ const cases: Case[] = [
     ],
     outcome: 'permit',
     reasons: ['fields-narrowed-by-consent'],
-    fields: without(['serviceType', 'ward', 'supportNeeds', 'riskFlags']),
+    fields: without(MENTAL_HEALTH_FIELDS),
   },
   // --- the base policy (policyRule) and a root provision without a type
   {

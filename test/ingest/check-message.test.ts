@@ -86,6 +86,19 @@ const cases: Case[] = [
     (b) => patch(b, 'entry.2.resource.extension.0.valueDateTime', 'next week'),
     [['value', `${E}.extension[0].valueDateTime`]],
   ],
+  // Issue 19 item 2: the gateway's own discharge extensions (src/ingest/discharge-checks.ts).
+  [
+    'unknown housing delay reason of the gateway CodeSystem',
+    'expected-discharge',
+    (b) => patch(b, 'entry.2.resource.extension.2.valueCodeableConcept.coding.0.code', 'awaiting-miracle'),
+    [['code-invalid', `${E}.extension[2].valueCodeableConcept.coding[0].code`]],
+  ],
+  [
+    'Discharge Ready Date that is not a date',
+    'expected-discharge',
+    (b) => patch(b, 'entry.2.resource.extension.1.valueDate', 'soon'),
+    [['value', `${E}.extension[1].valueDate`]],
+  ],
   [
     'lower-case ODS code',
     'admission',

@@ -173,6 +173,8 @@ describe('home adaptation fields', () => {
     const bundle = fhirReferral({
       referralId: 'ref-1',
       kind: 'referral',
+      cause: { event: 'referral-request', occurredAt: '2026-11-23T10:00:00Z' },
+      changes: { sinceVersion: null, fields: [] },
       type: 'home-adaptation',
       priority: 'stat',
       at: new Date('2026-11-23T10:00:00Z'),
