@@ -102,7 +102,14 @@ describe('parseEvent', () => {
     const e = await parsed('discharge');
     expect(e.event).toBe('discharge');
     expect(e.encounter).toMatchObject({ status: 'finished', end: '2026-11-23T09:30:00Z' });
+    // The fixture carries the UK Core destination (issue 19 item 2) beside the SNOMED CT one.
     expect(e.encounter?.dischargeDisposition).toEqual([
+      {
+        system: 'https://fhir.hl7.org.uk/CodeSystem/UKCore-DischargeDestinationEngland',
+        code: '29',
+        display:
+          'Temporary place of residence when usually resident elsewhere (includes hotel, residential Educational Establishment)',
+      },
       { system: 'http://snomed.info/sct', code: '306689006', display: 'Discharge to home' },
     ]);
     expect(e.patient.postcode).toBe('ZZ99 3VZ');
