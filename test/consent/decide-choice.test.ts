@@ -21,6 +21,14 @@ const sibling = (id: string, fields: string[], over: Partial<Agreement> = {}): A
 });
 const decideWith = (agreements: readonly Agreement[], consents = [permitFor(HHA, DISCHARGE)]) =>
   decide(input('homegroup-discharge', dischargeEvent, consents, { agreements }));
+/** An emergency attendance at Riverside: only the safeguarding agreement (another basis) covers it. */
+const RIVERSIDE_EMERGENCY = {
+  ...dischargeEvent,
+  sender: 'riverside-trust',
+  code: 'housing-need-identified' as const,
+  encounterClass: 'EMER',
+  postcodeDistrict: 'NE10',
+};
 const fewer = v2.fields.filter((f) => f !== 'riskFlags' && f !== 'serviceType');
 
 describe('decide(): the agreement a permit rests on', () => {
@@ -119,13 +127,7 @@ describe('decide(): the fields consent leaves out are named', () => {
     const d = decide(
       input(
         'homegroup-discharge',
-        {
-          ...dischargeEvent,
-          sender: 'riverside-trust',
-          code: 'housing-need-identified',
-          encounterClass: 'EMER',
-          postcodeDistrict: 'NE10',
-        },
+        RIVERSIDE_EMERGENCY,
         [consent({ provision: { type: 'deny', class: [dataClass('contact')] } })],
         { agreements: [safeguarding] },
       ),
@@ -133,6 +135,39 @@ describe('decide(): the fields consent leaves out are named', () => {
     expect(d.reasons.map((r) => r.text)).toEqual([
       'Shared without consent on the basis of safeguarding',
       "The person's objection leaves out: contactDetails",
+    ]);
+  });
+});
+
+describe('decide(): a basis that overrides an objection says so', () => {
+  it('the override names the basis it rests on', () => {
+    const safeguarding = registry.versions('dsa-riverside-homestead-safeguarding')[0] as Agreement;
+    const vital: Agreement = {
+      ...safeguarding,
+      consent: {
+        requirement: 'alternative-basis',
+        basis: 'vital-interests',
+        overridesObjection: true,
+        source: 'message',
+      },
+    };
+    const d = decide(
+      input('homegroup-discharge', RIVERSIDE_EMERGENCY, [consent({ provision: { type: 'deny' } })], {
+        agreements: [vital],
+      }),
+    );
+    expect([d.outcome, d.outcome === 'permit' && d.lawfulBasis.basis]).toEqual(['permit', 'vital-interests']);
+    expect(d.reasons).toEqual([
+      {
+        code: 'alternative-basis-used',
+        text: 'Shared without consent on the basis of vital-interests',
+        agreementId: 'dsa-riverside-homestead-safeguarding',
+      },
+      {
+        code: 'objection-overridden',
+        text: "The person's objection is overridden (vital-interests)",
+        agreementId: 'dsa-riverside-homestead-safeguarding',
+      },
     ]);
   });
 });
