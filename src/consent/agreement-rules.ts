@@ -12,25 +12,22 @@ export function londonDate(at: Date): string {
   return londonDay(at).date;
 }
 
-const inForce = (a: Agreement, day: string) =>
-  a.effective.from <= day && (!a.effective.to || day <= a.effective.to);
-
 export type Selection = { kind: 'found'; agreement: Agreement } | { kind: 'none'; reason: Reason };
 
 /**
- * The version of agreement `versions` (one id, any order) in force on the gateway's date `now`
+ * The version of agreement `id` (its `versions`, any order) in force on the gateway's date `now`
  * (issue 17 item 3): the disclosure happens now, so it rests on today's terms. Dates inside the
  * message (Bundle.timestamp, Encounter.period) are the sender's to write; judging by them would
  * let a delayed or back-dated message revive an ended agreement or an older version's fields.
+ * A draft is never in force. Dates are inclusive at both ends.
  */
-export function selectVersion(versions: readonly Agreement[], now: Date): Selection {
-  const id = versions[0]?.id ?? '';
+export function selectVersion(id: string, versions: readonly Agreement[], now: Date): Selection {
   const today = londonDate(now);
-  const current = versions.filter((v) => v.status !== 'draft').find((v) => inForce(v, today));
+  const started = versions.filter((v) => v.status !== 'draft' && v.effective.from <= today);
+  const current = started.find((v) => !v.effective.to || today <= v.effective.to);
   if (current) return { kind: 'found', agreement: current };
-  const ended = versions
-    .filter((v) => v.status !== 'draft' && v.effective.to !== undefined && v.effective.to < today)
-    .sort((a, b) => b.version - a.version)[0];
+  // Versions may not overlap (registry-checks.ts): every started version but the current one has ended.
+  const ended = started.sort((a, b) => b.version - a.version)[0];
   if (ended || versions.some((v) => v.effective.from <= today)) {
     return {
       kind: 'none',

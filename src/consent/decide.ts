@@ -23,9 +23,11 @@ export const MINIMUM_FIELDS: Readonly<Record<ReferralType, readonly DatasetField
   'home-adaptation': ['name', 'contactDetails', 'adaptationNeeds'],
 };
 
-type Candidate =
-  | { kind: 'permit'; decision: Extract<Decision, { outcome: 'permit' }> }
-  | { kind: 'withhold'; agreement?: Agreement; reasons: Reason[] };
+type AlternativeBasis = Extract<Agreement['consent'], { requirement: 'alternative-basis' }>;
+
+type Permit = Extract<Decision, { outcome: 'permit' }>;
+type Withheld = { kind: 'withhold'; agreement?: Agreement; reasons: Reason[] };
+type Candidate = { kind: 'permit'; decision: Permit } | Withheld;
 
 const ref = (a: Agreement): AgreementRef => ({ id: a.id, version: a.version, sha256: a.sha256 });
 
@@ -33,8 +35,10 @@ export function decide(input: DecisionInput): Decision {
   const { event, recipient, now } = input;
   const mine = input.agreements.filter((a) => a.discloser === event.sender && a.recipient === recipient.id);
   const ids = [...new Set(mine.map((a) => a.id))].sort();
+  // Which consents were consulted does not depend on the disclosure: any context lists them.
   const consentsConsulted = evaluateConsents(input.consents, input.patient, {
     recipientOds: recipient.odsCode,
+    // Stryker disable next-line StringLiteral: the consents consulted are listed whatever the purpose; none is read for them
     purpose: '',
     at: now,
     fields: [],
@@ -62,13 +66,17 @@ export function decide(input: DecisionInput): Decision {
       { code: 'no-agreement', text: `No data-sharing agreement covers ${event.sender} -> ${recipient.id}` },
     ]);
   }
-  const candidates = ids.map((id) =>
-    candidateFor(
+  const permits: Permit[] = [];
+  const withholds: Withheld[] = [];
+  for (const id of ids) {
+    const c = candidateFor(
       input,
+      id,
       mine.filter((a) => a.id === id),
-    ),
-  );
-  const permits = candidates.flatMap((c) => (c.kind === 'permit' ? [c.decision] : []));
+    );
+    if (c.kind === 'permit') permits.push(c.decision);
+    else withholds.push(c);
+  }
   if (permits.length > 0) {
     // Prefer the person's own consent over another basis, then the agreement allowing more.
     permits.sort(
@@ -78,9 +86,8 @@ export function decide(input: DecisionInput): Decision {
         b.fields.length - a.fields.length ||
         a.agreement.id.localeCompare(b.agreement.id),
     );
-    return permits[0] as Decision;
+    return permits[0] as Permit;
   }
-  const withholds = candidates.flatMap((c) => (c.kind === 'withhold' ? [c] : []));
   const examined = withholds.find((c) => c.agreement)?.agreement;
   return withhold(
     withholds.flatMap((c) => c.reasons),
@@ -88,7 +95,7 @@ export function decide(input: DecisionInput): Decision {
   );
 }
 
-function candidateFor(input: DecisionInput, versions: Agreement[]): Candidate {
+function candidateFor(input: DecisionInput, id: string, versions: Agreement[]): Candidate {
   const { event, recipient, now } = input;
   if (event.restricted) {
     return {
@@ -97,12 +104,12 @@ function candidateFor(input: DecisionInput, versions: Agreement[]): Candidate {
         {
           code: 'restricted-record',
           text: 'The person has a restricted (sensitive) record: disclosures are handled by the ward, not automatically',
-          agreementId: versions[0]?.id ?? '',
+          agreementId: id,
         },
       ],
     };
   }
-  const selected = selectVersion(versions, now);
+  const selected = selectVersion(id, versions, now);
   if (selected.kind === 'none') return { kind: 'withhold', reasons: [selected.reason] };
   const a = selected.agreement;
   // A readmission followed up by the earlier referral's recipient: its catchment is waived (issue 19 item 5).
@@ -112,20 +119,10 @@ function candidateFor(input: DecisionInput, versions: Agreement[]): Candidate {
   );
   if (failures.length > 0) return { kind: 'withhold', agreement: a, reasons: failures };
 
-  const consent = evaluateConsents(input.consents, input.patient, {
-    ...input.facts,
-    recipientOds: recipient.odsCode,
-    purpose: a.purpose,
-    at: now,
-    fields: a.fields as DatasetField[],
-    scopes: a.consent.scopes ?? ['patient-privacy'],
-  });
-  const outcome =
-    a.consent.requirement === 'explicit' ? byConsent(a, consent) : byAlternativeBasis(a, consent);
-  if ('reasons' in outcome && outcome.fields === undefined)
-    return { kind: 'withhold', agreement: a, reasons: outcome.reasons };
-  const fields = outcome.fields ?? [];
-  const missing = MINIMUM_FIELDS[a.referralType].filter((f) => a.fields.includes(f) && !fields.includes(f));
+  const { consent, outcome } = consentOutcome(a, input);
+  if (outcome.fields === undefined) return { kind: 'withhold', agreement: a, reasons: outcome.reasons };
+  const fields = outcome.fields;
+  const missing = belowMinimum(a, fields);
   if (missing.length > 0) {
     return {
       kind: 'withhold',
@@ -172,6 +169,28 @@ function candidateFor(input: DecisionInput, versions: Agreement[]): Candidate {
 
 type Outcome = { fields?: DatasetField[]; reasons: Reason[] };
 
+/** The consent rules of agreement `a`: explicit consent, or another basis that an objection may still limit. */
+function consentOutcome(
+  a: Agreement,
+  input: Pick<DecisionInput, 'consents' | 'patient' | 'recipient' | 'now' | 'facts'>,
+): { consent: ConsentEvaluation; outcome: Outcome } {
+  const consent = evaluateConsents(input.consents, input.patient, {
+    ...input.facts,
+    recipientOds: input.recipient.odsCode,
+    purpose: a.purpose,
+    at: input.now,
+    fields: a.fields as DatasetField[],
+    scopes: a.consent.scopes,
+  });
+  const outcome =
+    a.consent.requirement === 'explicit' ? byConsent(a, consent) : byAlternativeBasis(a, a.consent, consent);
+  return { consent, outcome };
+}
+
+/** The referral type's minimum fields that `a` lists but `fields` leaves out. */
+const belowMinimum = (a: Agreement, fields: readonly DatasetField[]) =>
+  MINIMUM_FIELDS[a.referralType].filter((f) => a.fields.includes(f) && !fields.includes(f));
+
 /**
  * Does the person's consent still allow disclosures to `recipient` under `a`? Used when consent
  * changes after a referral was made (issue 6 item 6): the agreement rules are not re-run, only
@@ -181,20 +200,9 @@ export function consentStillAllows(
   a: Agreement,
   input: Pick<DecisionInput, 'consents' | 'patient' | 'recipient' | 'now' | 'facts'>,
 ): { ok: true } | { ok: false; reasons: Reason[] } {
-  const evaluation = evaluateConsents(input.consents, input.patient, {
-    ...input.facts,
-    recipientOds: input.recipient.odsCode,
-    purpose: a.purpose,
-    at: input.now,
-    fields: a.fields as DatasetField[],
-    scopes: a.consent.scopes ?? ['patient-privacy'],
-  });
-  const outcome =
-    a.consent.requirement === 'explicit' ? byConsent(a, evaluation) : byAlternativeBasis(a, evaluation);
+  const { outcome } = consentOutcome(a, input);
   if (outcome.fields === undefined) return { ok: false, reasons: outcome.reasons };
-  const missing = MINIMUM_FIELDS[a.referralType].filter(
-    (f) => a.fields.includes(f) && !outcome.fields?.includes(f),
-  );
+  const missing = belowMinimum(a, outcome.fields);
   return missing.length === 0
     ? { ok: true }
     : {
@@ -211,16 +219,10 @@ export function consentStillAllows(
 
 /** Explicit consent: only what an applicable consent permits, and nothing any consent denies. */
 function byConsent(a: Agreement, c: ConsentEvaluation): Outcome {
-  const all = a.fields as DatasetField[];
-  // The `consent` field records the consent itself: sent with any permit, unless a deny covers it.
-  const permitted = all.filter(
-    (f) =>
-      c.verdicts.get(f) === 'permit' || (f === 'consent' && anyPermit(c) && c.verdicts.get(f) !== 'deny'),
-  );
   const r = (code: Reason['code'], text: string): Outcome => ({
     reasons: [{ code, text, agreementId: a.id }],
   });
-  if (permitted.length === 0 || !anyPermit(c)) {
+  if (![...c.verdicts.values()].includes('permit')) {
     if ([...c.verdicts.values()].includes('deny'))
       return r('consent-denied', 'The person has refused this sharing');
     if (c.anyWithdrawn) return r('consent-withdrawn', 'The person has withdrawn their consent');
@@ -229,6 +231,11 @@ function byConsent(a: Agreement, c: ConsentEvaluation): Outcome {
       return r('consent-not-covering', 'The person’s consent does not cover this recipient or purpose');
     return r('consent-missing', 'No consent from the person was found');
   }
+  const all = a.fields as DatasetField[];
+  // The `consent` field records the consent itself: sent with any permit, unless a deny covers it.
+  const permitted = all.filter(
+    (f) => c.verdicts.get(f) === 'permit' || (f === 'consent' && c.verdicts.get(f) !== 'deny'),
+  );
   const narrowed = permitted.length < all.length;
   return {
     fields: permitted,
@@ -244,27 +251,24 @@ function byConsent(a: Agreement, c: ConsentEvaluation): Outcome {
   };
 }
 
-const anyPermit = (c: ConsentEvaluation) => [...c.verdicts.values()].includes('permit');
-
 /** Another lawful basis: no consent needed; an objection (deny) still counts unless the basis overrides it. */
-function byAlternativeBasis(a: Agreement, c: ConsentEvaluation): Outcome {
-  if (a.consent.requirement !== 'alternative-basis') return { reasons: [] };
+function byAlternativeBasis(a: Agreement, basisOf: AlternativeBasis, c: ConsentEvaluation): Outcome {
   const all = a.fields as DatasetField[];
   const denied = all.filter((f) => c.verdicts.get(f) === 'deny');
   const basis: Reason = {
     code: 'alternative-basis-used',
-    text: `Shared without consent on the basis of ${a.consent.basis}`,
+    text: `Shared without consent on the basis of ${basisOf.basis}`,
     agreementId: a.id,
   };
   if (denied.length === 0) return { fields: all, reasons: [basis] };
-  if (a.consent.overridesObjection) {
+  if (basisOf.overridesObjection) {
     return {
       fields: all,
       reasons: [
         basis,
         {
           code: 'objection-overridden',
-          text: `The person's objection is overridden (${a.consent.basis})`,
+          text: `The person's objection is overridden (${basisOf.basis})`,
           agreementId: a.id,
         },
       ],

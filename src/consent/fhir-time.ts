@@ -18,10 +18,10 @@ function londonMidnight(y: number, m: number, d: number): number {
   return londonDay(new Date(utc - HOUR_MS)).date === day ? utc - HOUR_MS : utc;
 }
 
-function parts(v: string): { y: number; m: number; d: number; precision: 'year' | 'month' | 'day' } {
+/** Year, month (0-based) and day of a FHIR date `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (month and day default to the first). */
+function parts(v: string): { y: number; m: number; d: number } {
   const [y = Number.NaN, m = 1, d = 1] = v.split('-').map(Number);
-  const precision = v.length === 4 ? 'year' : v.length === 7 ? 'month' : 'day';
-  return { y, m: m - 1, d, precision };
+  return { y, m: m - 1, d };
 }
 
 /** The first instant `v` covers (NaN when it is not a FHIR date or dateTime). */
@@ -34,11 +34,12 @@ export function earliest(v: string): number {
 /** The last instant `v` covers: the end of its year, month or day, or the instant itself. */
 export function latest(v: string): number {
   if (v.length > 10) return Date.parse(v);
-  const { y, m, d, precision } = parts(v);
+  const { y, m, d } = parts(v);
+  // The precision is the length written: `YYYY` (4), `YYYY-MM` (7), otherwise a day.
   const next =
-    precision === 'year'
+    v.length === 4
       ? londonMidnight(y + 1, 0, 1)
-      : precision === 'month'
+      : v.length === 7
         ? londonMidnight(y, m + 1, 1)
         : londonMidnight(y, m, d + 1);
   return next - 1;

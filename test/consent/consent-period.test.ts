@@ -31,6 +31,30 @@ const denyFor = (p: ReturnType<typeof period>) =>
 
 const cases: Case[] = [
   {
+    name: 'an active permit that started in the past and ends in the future holds',
+    consents: [permitFor(HHA, DISCHARGE, period('2026-01-01', '2027-06-30'))],
+    outcome: 'permit',
+    reasons: [],
+  },
+  {
+    name: 'an active permit with a past start and no end holds',
+    consents: [permitFor(HHA, DISCHARGE, period('2025-06-01T09:00:00Z', undefined))],
+    outcome: 'permit',
+    reasons: [],
+  },
+  {
+    name: 'an active permit with no start and a future end holds',
+    consents: [permitFor(HHA, DISCHARGE, period(undefined, '2027-01-01T00:00:00Z'))],
+    outcome: 'permit',
+    reasons: [],
+  },
+  {
+    name: 'an active deny that started in the past and ends in the future withholds',
+    consents: [permitFor(HHA, DISCHARGE), denyFor(period('2026-01-01', '2027-06-30'))],
+    outcome: 'withhold',
+    reasons: ['consent-denied'],
+  },
+  {
     name: 'a permit ending today (date precision) still holds at 10:00',
     consents: [permitFor(HHA, DISCHARGE, period('2026-01-01', '2026-11-23'))],
     outcome: 'permit',

@@ -196,6 +196,21 @@ const cases: Case[] = [
     reasons: ['consent-denied'],
   },
   {
+    name: 'two consents in conflict, the deny listed first: deny still overrides permit',
+    input: discharge([consent({ provision: { type: 'deny', actor: [actor(HHA)] } }), permitHHA()]),
+    outcome: 'withhold',
+    reasons: ['consent-denied'],
+  },
+  {
+    name: 'an older permit listed after its withdrawal does not revive consent',
+    input: discharge([
+      permitFor(HHA, DISCHARGE, {}, { series: 's4', status: 'inactive', dateTime: '2026-11-21T09:00:00Z' }),
+      permitFor(HHA, DISCHARGE, {}, { series: 's4', dateTime: '2026-11-18T09:00:00Z' }),
+    ]),
+    outcome: 'withhold',
+    reasons: ['consent-withdrawn'],
+  },
+  {
     name: 'withdrawn consent (later inactive version of the same consent)',
     input: discharge([
       permitFor(HHA, DISCHARGE, {}, { series: 's1' }),
