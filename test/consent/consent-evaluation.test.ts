@@ -468,3 +468,134 @@ describe('the message’s records reach the data scope', () => {
     expect(permitted([c])).toEqual([]);
   });
 });
+
+describe('boundaries of the rules above', () => {
+  const deny = (extra: Partial<ConsentProvision>) => consent({ provision: { type: 'deny', ...extra } });
+
+  it('an NHS-number identifier without a value is not this person, even when their NHS number is known', () => {
+    const c = withPatient(permitFor(HHA, DISCHARGE), { identifier: { system: NHS_SYSTEM } });
+    expect(evaluate([c]).verdicts.size).toBe(0);
+  });
+
+  it('a Consent counts when any of its scope codings is one the agreement accepts; one without a scope does not', () => {
+    const c = permitFor(HHA, DISCHARGE);
+    const two = {
+      ...c,
+      scope: {
+        coding: [
+          { system: SCOPE, code: 'research' },
+          { system: SCOPE, code: 'patient-privacy' },
+        ],
+      },
+    };
+    expect(verdicts([two])).toEqual(all('permit'));
+    const { scope: _, ...noScope } = c;
+    expect(evaluate([noScope as Consent]).verdicts.size).toBe(0);
+  });
+
+  it('a dated version replaces an undated one listed before it', () => {
+    const { dateTime: _, ...undated } = permitFor(HHA, DISCHARGE, {}, { series: 's1' });
+    const withdrawal = permitFor(HHA, DISCHARGE, {}, { series: 's1', status: 'inactive' });
+    expect(evaluate([undated as Consent, withdrawal]).verdicts.size).toBe(0);
+  });
+
+  it('an actor with no reference: a deny applies (in doubt), a permit does not count', () => {
+    const noRef = { role: role('IRCP') } as ConsentProvisionActor;
+    expect(verdicts([deny({ actor: [noRef] })])).toEqual(all('deny'));
+    expect(permitted([permitWith({ actor: [noRef] })])).toEqual([]);
+  });
+
+  it('an actor identified by a code that is not an ODS code, or an ODS identifier without a value, is not known to be the recipient', () => {
+    const other = {
+      role: role('IRCP'),
+      reference: { identifier: { system: 'https://example.org/codes', value: HHA } },
+    };
+    expect(permitted([permitWith({ actor: [other] })])).toEqual([]);
+    expect(verdicts([deny({ actor: [other] })])).toEqual(all('deny'));
+    const noValue = {
+      role: role('IRCP'),
+      reference: { identifier: { system: 'https://fhir.nhs.uk/Id/ods-organization-code' } },
+    };
+    expect(permitted([permitWith({ actor: [noValue] })])).toEqual([]);
+    expect(verdicts([deny({ actor: [noValue] })])).toEqual(all('deny'));
+  });
+
+  it('an actor named only by display is not known, even when the message names the recipient by reference', () => {
+    const display = { role: role('IRCP'), reference: { display: 'Homestead' } };
+    expect(verdicts([deny({ actor: [display] })], { recipientReferences: ['Organization/org-hha'] })).toEqual(
+      all('deny'),
+    );
+  });
+
+  it('an actor in the custodian role among other roles is the sending trust', () => {
+    const both = { ...actor(TRUST), role: { coding: [...role('CST').coding, ...role('WIT').coding] } };
+    expect(permitted([permitWith({ actor: [actor(HHA), both] })])).toEqual(FIELDS);
+    expect(verdicts([deny({ actor: [both] })])).toEqual(all('deny'));
+  });
+
+  it('a permit naming only the sending trust is not consent to disclose to this recipient', () => {
+    expect(permitted([permitWith({ actor: [actor(TRUST, 'CST')] })])).toEqual([]);
+  });
+
+  it('a nested permit naming only the sending trust counts under a parent that names the recipient and purpose', () => {
+    const c = consent({
+      provision: {
+        type: 'deny',
+        actor: [actor(HHA)],
+        purpose: [purpose(DISCHARGE)],
+        provision: [{ type: 'permit', actor: [actor(TRUST, 'CST')], class: [dataClass('identity')] }],
+      },
+    });
+    expect(verdicts([c])).toEqual({ ...all('deny'), ...all('permit', IDENTITY) });
+  });
+
+  it('a deny naming several recipients applies when one of them is this one', () => {
+    expect(verdicts([deny({ actor: [actor('LTB01'), actor(HHA)] })])).toEqual(all('deny'));
+  });
+
+  it('a deny naming the sending trust in a role the gateway does not understand does not apply', () => {
+    expect(verdicts([deny({ actor: [actor(TRUST, 'WIT')] })])).toEqual({});
+  });
+
+  it('a provision for several purposes applies when one of them is this one', () => {
+    expect(permitted([permitWith({ purpose: [purpose(DTR), purpose(DISCHARGE)] })])).toEqual(FIELDS);
+  });
+
+  it('an action coded both access and disclose allows disclosure', () => {
+    const action = [
+      {
+        coding: [
+          { system: ACTION, code: 'access' },
+          { system: ACTION, code: 'disclose' },
+        ],
+      },
+    ];
+    expect(permitted([permitWith({ action })])).toEqual(FIELDS);
+  });
+
+  it('under OPTIN a typed permit permits what it covers and denies nothing else', () => {
+    const c = consent({
+      policyRule: 'OPTIN',
+      provision: {
+        type: 'permit',
+        actor: [actor(HHA)],
+        purpose: [purpose(DISCHARGE)],
+        class: [dataClass('identity')],
+      },
+    });
+    expect(verdicts([c])).toEqual(all('permit', IDENTITY));
+  });
+
+  it('a policy rule that is neither opt-in nor opt-out is no base policy', () => {
+    const c = consent({
+      policyRule: 'NOPP',
+      provision: { actor: [actor(HHA)], purpose: [purpose(DISCHARGE)] },
+    });
+    expect(verdicts([c])).toEqual(all('permit'));
+  });
+
+  it('a deny whose period ended no longer withholds', () => {
+    const e = evaluate([deny({ period: { end: '2026-11-22' } })]);
+    expect([e.verdicts.size, e.anyExpired]).toEqual([0, true]);
+  });
+});
