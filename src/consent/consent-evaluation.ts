@@ -74,8 +74,10 @@ const inScope = (c: Consent, scopes: readonly string[]) =>
   c.scope?.coding?.some((x) => x.system === CONSENT_SCOPE && scopes.some((s) => s === x.code));
 const seriesKey = (c: Consent) => {
   const i = c.identifier?.[0];
+  if (!i?.value) return `id:${c.id ?? JSON.stringify(c.dateTime)}`;
   // Stryker disable next-line StringLiteral: the text standing for a missing system is the same for every consent, so it cannot change which consents group together
-  return i?.value ? `${i.system ?? ''}|${i.value}` : `id:${c.id ?? JSON.stringify(c.dateTime)}`;
+  const system = i.system ?? '';
+  return `${system}|${i.value}`;
 };
 
 /** The standing version of each consent series (latest `dateTime`; ties: the later in the list). */

@@ -5,6 +5,7 @@
  */
 import type { Consent } from 'fhir/r4.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { evaluateConsents } from '../../src/consent/consent-evaluation.js';
 import {
   consentRefOf,
   markWithdrawn,
@@ -99,6 +100,17 @@ describe('what is remembered of a Consent', () => {
     });
   });
 
+  it('a remembered consent still counts for the person it was about', () => {
+    const kept = minimised(permitFor(HHA, DISCHARGE), patient);
+    const e = evaluateConsents([kept], withRememberedPatient({ references: [] }), {
+      recipientOds: HHA,
+      purpose: DISCHARGE,
+      at: new Date('2026-11-23T10:00:00Z'),
+      fields: ['name'],
+    });
+    expect(Object.fromEntries(e.verdicts)).toEqual({ name: 'permit' });
+  });
+
   it('minimised adds nothing a Consent does not have', () => {
     const bare: Consent = { resourceType: 'Consent', status: 'active', scope: {}, category: [] };
     expect(minimised(bare, patient)).toStrictEqual({
@@ -166,6 +178,11 @@ describe('which version of a series stands (standingSet)', () => {
   it('a version without a dateTime never replaces a dated one', () => {
     const dated = v('inactive', '2026-11-18T09:00:00Z');
     expect(standingSet([dated, v('active')])).toStrictEqual([dated]);
+  });
+
+  it('a dated version replaces an undated one listed before it', () => {
+    const dated = v('inactive', '2026-11-18T09:00:00Z');
+    expect(standingSet([v('active'), dated])).toStrictEqual([dated]);
   });
 
   it('different series each keep their own standing version', () => {
