@@ -27,9 +27,9 @@ import type { DecisionPatient } from './types.js';
 
 const CONSENT_SCOPE = 'http://terminology.hl7.org/CodeSystem/consentscope';
 /** v3 ParticipationType: intended and primary information recipient. */
-const RECIPIENT_ROLES = new Set(['IRCP', 'PRCP']);
+const RECIPIENT_ROLES = new Set<string | undefined>(['IRCP', 'PRCP']);
 /** v3 ParticipationType custodian and author: who holds or wrote the data, here the sending trust. */
-const SOURCE_ROLES = new Set(['CST', 'AUT']);
+const SOURCE_ROLES = new Set<string | undefined>(['CST', 'AUT']);
 /** http://terminology.hl7.org/CodeSystem/consentaction: what the gateway does is `disclose`. */
 const DISCLOSE = 'disclose';
 
@@ -65,19 +65,19 @@ function isAbout(c: Consent, patient: DecisionPatient): boolean {
   if (!p) return false;
   if (p.reference && patient.references.includes(p.reference)) return true;
   const id = p.identifier;
-  return (
-    !!patient.nhsNumber &&
-    isNhsNumberSystem(id?.system) &&
-    id?.value?.replace(/\s/g, '') === patient.nhsNumber
-  );
+  if (!patient.nhsNumber || !id || !isNhsNumberSystem(id.system)) return false;
+  return id.value?.replace(/\s/g, '') === patient.nhsNumber;
 }
 
 /** Consents of a scope the agreement accepts (patient-privacy; treatment only where it says so). */
 const inScope = (c: Consent, scopes: readonly string[]) =>
-  c.scope?.coding?.some((x) => x.system === CONSENT_SCOPE && x.code !== undefined && scopes.includes(x.code));
+  c.scope?.coding?.some((x) => x.system === CONSENT_SCOPE && scopes.some((s) => s === x.code));
 const seriesKey = (c: Consent) => {
   const i = c.identifier?.[0];
-  return i?.value ? `${i.system ?? ''}|${i.value}` : `id:${c.id ?? JSON.stringify(c.dateTime)}`;
+  if (!i?.value) return `id:${c.id ?? JSON.stringify(c.dateTime)}`;
+  // Stryker disable next-line StringLiteral: the text standing for a missing system is the same for every consent, so it cannot change which consents group together
+  const system = i.system ?? '';
+  return `${system}|${i.value}`;
 };
 
 /** The standing version of each consent series (latest `dateTime`; ties: the later in the list). */
@@ -91,30 +91,27 @@ function standing(consents: Consent[]): Consent[] {
   return [...latest.values()];
 }
 
-type Identity = 'yes' | 'no' | 'unknown';
-
-/** Does `ref` name the party known by `ods` and the message references `refs`? */
+/**
+ * Does `ref` name the party known by `ods` and the message references `refs`? `undefined`: the
+ * gateway cannot tell (no ODS code or reference it can compare).
+ */
 function identifies(
   ref: Reference | undefined,
   ods: string | undefined,
   refs: readonly string[] | undefined,
-): Identity {
+): boolean | undefined {
   const id = ref?.identifier;
-  if (isOdsOrganisationSystem(id?.system) && id?.value) {
-    if (!ods) return 'unknown';
-    return id.value.toUpperCase() === ods.toUpperCase() ? 'yes' : 'no';
+  if (id && isOdsOrganisationSystem(id.system) && id.value) {
+    return ods ? id.value.toUpperCase() === ods.toUpperCase() : undefined;
   }
-  if (ref?.reference) {
-    if (!refs) return 'unknown';
-    return refs.includes(ref.reference) ? 'yes' : 'no';
-  }
-  return 'unknown';
+  if (ref?.reference) return refs ? refs.includes(ref.reference) : undefined;
+  return undefined;
 }
 
 type Party = 'recipient' | 'sender' | 'other';
 
 function partyOf(actor: NonNullable<ConsentProvision['actor']>[number]): Party {
-  const codes = (actor.role?.coding ?? []).map((c) => c.code ?? '');
+  const codes = (actor.role?.coding ?? []).map((c) => c.code);
   if (codes.every((c) => RECIPIENT_ROLES.has(c))) return 'recipient'; // no role: the recipient
   return codes.some((c) => SOURCE_ROLES.has(c)) ? 'sender' : 'other';
 }
@@ -128,53 +125,50 @@ function partyOf(actor: NonNullable<ConsentProvision['actor']>[number]): Party {
 function actorMatch(p: ConsentProvision, type: FieldVerdict, ctx: ConsentContext) {
   const actors = (p.actor ?? []).map((a) => {
     const party = partyOf(a);
+    // Whether it is the recipient (recipient roles) or the sending trust (the others; an actor
+    // in a role the gateway does not understand is judged by its role alone).
     const who =
       party === 'recipient'
         ? identifies(a.reference, ctx.recipientOds, ctx.recipientReferences)
-        : party === 'sender'
-          ? identifies(a.reference, ctx.senderOds, ctx.senderReferences)
-          : 'no';
+        : identifies(a.reference, ctx.senderOds, ctx.senderReferences);
     return { party, who };
   });
-  const namesRecipient = actors.some((a) => a.party === 'recipient' && a.who === 'yes');
+  const namesRecipient = actors.some((a) => a.party === 'recipient' && a.who === true);
   if (actors.length === 0) return { applies: true, namesRecipient };
   if (type === 'deny')
-    return { applies: actors.some((a) => a.party !== 'other' && a.who !== 'no'), namesRecipient };
+    return { applies: actors.some((a) => a.party !== 'other' && a.who !== false), namesRecipient };
   const recipients = actors.filter((a) => a.party === 'recipient');
   const applies =
-    actors.every((a) => a.party !== 'other' && (a.party !== 'sender' || a.who === 'yes')) &&
+    actors.every((a) => a.party !== 'other' && (a.party !== 'sender' || a.who === true)) &&
     (recipients.length === 0 || namesRecipient);
   return { applies, namesRecipient };
 }
 
-type Match =
-  | { kind: 'expired' | 'not-applicable' }
-  | { kind: 'applies'; namesRecipient: boolean; namesPurpose: boolean; allowsDisclosure: boolean };
+/** How a provision stands to this disclosure: `null` when it does not apply, 'expired' when its period ended. */
+type Match = null | 'expired' | { namesRecipient: boolean; namesPurpose: boolean; allowsDisclosure: boolean };
 
 function matchProvision(p: ConsentProvision, type: FieldVerdict, ctx: ConsentContext): Match {
   const { start, end } = p.period ?? {};
   const from = start ? earliest(start) : Number.NEGATIVE_INFINITY;
   const to = end ? latest(end) : Number.POSITIVE_INFINITY;
   // A period the gateway cannot read: a deny holds, a permit does not (in doubt, withhold).
-  if (Number.isNaN(from) || Number.isNaN(to))
-    return type === 'deny' ? applies(p, type, ctx) : { kind: 'not-applicable' };
+  if (Number.isNaN(from) || Number.isNaN(to)) return type === 'deny' ? applies(p, type, ctx) : null;
   // Inclusive at both ends, to the precision written: an end of `2026-11-23` holds all that day.
-  if (to < ctx.at.getTime()) return { kind: 'expired' };
-  if (from > ctx.at.getTime()) return { kind: 'not-applicable' };
+  if (to < ctx.at.getTime()) return 'expired';
+  if (from > ctx.at.getTime()) return null;
   return applies(p, type, ctx);
 }
 
 /** The actor, purpose and action conditions of a provision within its period. */
 function applies(p: ConsentProvision, type: FieldVerdict, ctx: ConsentContext): Match {
   const actor = actorMatch(p, type, ctx);
-  if (!actor.applies) return { kind: 'not-applicable' };
-  if (p.purpose?.length && !p.purpose.some((x) => x.code === ctx.purpose)) return { kind: 'not-applicable' };
+  if (!actor.applies) return null;
+  if (p.purpose?.length && !p.purpose.some((x) => x.code === ctx.purpose)) return null;
   // `action` limits what the provision is about; a deny of another action still withholds (in
   // doubt, withhold), a permit of another action (e.g. read `access`) is not consent to disclose.
   const allowsDisclosure =
     !p.action?.length || p.action.some((a) => a.coding?.some((c) => c.code === DISCLOSE));
   return {
-    kind: 'applies',
     namesRecipient: actor.namesRecipient,
     namesPurpose: !!p.purpose?.length,
     allowsDisclosure,
@@ -197,12 +191,15 @@ function walk(
   ctx: ConsentContext,
   scope: ScopeContext,
   path: Path,
-  out: { expired: boolean },
+  out: { expired?: true },
 ): Map<DatasetField, FieldVerdict> {
   const verdicts = new Map<DatasetField, FieldVerdict>();
   const m = matchProvision(p, type, ctx);
-  if (m.kind === 'expired') out.expired = true;
-  if (m.kind !== 'applies') return verdicts;
+  if (m === 'expired') {
+    out.expired = true;
+    return verdicts;
+  }
+  if (!m) return verdicts;
   const here: Path = {
     recipient: path.recipient || m.namesRecipient,
     purpose: path.purpose || m.namesPurpose,
@@ -222,9 +219,10 @@ function walk(
   return verdicts;
 }
 
-const codesOf = (c: Consent) => c.policyRule?.coding?.map((x) => x.code) ?? [];
-const optOut = (c: Consent) => codesOf(c).some((x) => x === 'OPTOUT' || x === 'OPTOUTE');
-const optIn = (c: Consent) => codesOf(c).some((x) => x === 'OPTIN' || x === 'OPTINR');
+const hasPolicy = (c: Consent, codes: readonly string[]) =>
+  !!c.policyRule?.coding?.some((x) => codes.some((k) => k === x.code));
+const optOut = (c: Consent) => hasPolicy(c, ['OPTOUT', 'OPTOUTE']);
+const optIn = (c: Consent) => hasPolicy(c, ['OPTIN', 'OPTINR']);
 
 /**
  * Root type: `provision.type` when given; otherwise the root is an exception to the base policy
@@ -263,7 +261,7 @@ export function evaluateConsents(
     }
     if (c.status !== 'active') continue; // draft and proposed consents do not count
     anyActive = true;
-    const out = { expired: false };
+    const out: { expired?: true } = {};
     // OPTOUT is the person's refusal: a deny of everything, to which the provisions are exceptions.
     const own = new Map<DatasetField, FieldVerdict>(optOut(c) ? ctx.fields.map((f) => [f, 'deny']) : []);
     const root = walk(c.provision ?? {}, rootType(c), ctx, scope, start, out);

@@ -64,15 +64,22 @@ const SENSITIVITY: Readonly<Record<string, string>> = {
   SEX: 'safeguarding',
 };
 
+/** A table's own entry for `key` (never one inherited from Object, such as `constructor`). */
+function entryOf<T>(table: Readonly<Record<string, T>>, key: string | undefined): T | undefined {
+  // Stryker disable next-line ConditionalExpression: for the types only: were it skipped, Object.hasOwn(table, undefined) is false (no table has an "undefined" key)
+  if (key === undefined) return undefined;
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 /** The gateway data class a coding names (our own code system, or a v3 sensitivity code), if any. */
 export function dataClassOf(c: Coding): string | undefined {
   const cls =
     c.system === DATA_CLASS_SYSTEM
       ? c.code
-      : c.system === V3_ACT_CODE && c.code
-        ? SENSITIVITY[c.code]
+      : c.system === V3_ACT_CODE
+        ? entryOf(SENSITIVITY, c.code)
         : undefined;
-  return cls && DATA_CLASSES[cls] ? cls : undefined;
+  return entryOf(DATA_CLASSES, cls) ? cls : undefined;
 }
 
 /** HL7 v3 Confidentiality, a high-water mark (U < L < M < N < R < V). */
@@ -83,5 +90,5 @@ export const NORMAL_CONFIDENTIALITY = 3;
 
 /** The rank of a v3 Confidentiality coding, or `undefined` for any other coding. */
 export function confidentialityRank(c: Coding): number | undefined {
-  return c.system === V3_CONFIDENTIALITY && c.code !== undefined ? CONFIDENTIALITY_RANK[c.code] : undefined;
+  return c.system === V3_CONFIDENTIALITY ? entryOf(CONFIDENTIALITY_RANK, c.code) : undefined;
 }
