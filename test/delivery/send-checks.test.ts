@@ -264,6 +264,30 @@ describe('consentAtSend: the consents the referral rests on, at send time', () =
     expect(out).toMatchObject({ kind: 'withdrawn', consents: [{ reference: 'Consent/cons1' }] });
   });
 
+  it('re-reading one stale consent leaves the other consents of the stay relied on', async () => {
+    const series = (id: string) =>
+      served({ id, identifier: [{ system: 'urn:example:consents', value: id }] });
+    const server = trustServer({ consA: found(series('consA')) });
+    await remembered([
+      { consent: series('consA'), source: 'trust-fhir', minutesAgo: 16 },
+      { consent: series('consB'), source: 'trust-fhir', minutesAgo: 5 },
+    ]);
+    expect(await check({ trustFhir: server.fhir })).toEqual({ kind: 'ok' });
+    expect(server.reads.map((r) => r.id)).toEqual(['consA']);
+    expect((await recall(store.db, key)).consents.map((c) => c.resource.id)).toEqual(['consA', 'consB']);
+  });
+
+  it("keeps of the server's current version only a recorder's display name, never a reference", async () => {
+    const recorded = served({
+      performer: [{ reference: 'Practitioner/pr1', display: 'Sam Synthetic-Reed' }],
+    });
+    const server = trustServer({ cons1: found(recorded) });
+    await remembered([{ consent: messageConsent, source: 'trust-fhir', minutesAgo: 16 }]);
+    expect(await check({ trustFhir: server.fhir })).toEqual({ kind: 'ok' });
+    const [kept] = (await recall(store.db, key)).consents;
+    expect(kept?.resource.performer).toEqual([{ display: 'Sam Synthetic-Reed' }]);
+  });
+
   it('counts a consent the server no longer has (404/410) as withdrawn, and stops relying on it', async () => {
     const server = trustServer({ cons1: { kind: 'not-found', status: 410 } });
     await remembered([{ consent: messageConsent, source: 'trust-fhir', minutesAgo: 16 }]);
@@ -316,6 +340,16 @@ describe('consentAtSend: the consents the referral rests on, at send time', () =
     expect(await check({ trustFhir: server.fhir, registry: withPartner(sample, noBase as Partner) })).toEqual(
       unconfigured,
     );
+    expect(server.reads).toEqual([]);
+  });
+
+  it('cannot confirm a stale consent from a trust the registry no longer lists', async () => {
+    await remembered([{ consent: messageConsent, source: 'trust-fhir', minutesAgo: 16 }]);
+    const server = trustServer({ cons1: found(served()) });
+    expect(await check({ trustFhir: server.fhir, row: referral({ sender: 'gone-trust' }) })).toMatchObject({
+      kind: 'unconfirmed',
+      error: "consent re-check: the trust's FHIR server is not configured",
+    });
     expect(server.reads).toEqual([]);
   });
 

@@ -287,6 +287,7 @@ describe('flags and support needs', () => {
       condition('c5', { code: { coding: [{ code: 'x', display: 'Diabetes' }] } }),
       condition('c6', { code: { coding: [{ code: 'y' }] } }),
       condition('c7', { clinicalStatus: { coding: [{ code: 'inactive' }, { code: 'active' }] } }),
+      { resourceType: 'Condition', id: 'c8', subject: { reference: 'Patient/p1' } },
     ]);
     expect(readSupportNeeds(ctx)).toEqual([
       'Needs support with medication',

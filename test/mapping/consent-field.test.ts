@@ -70,11 +70,25 @@ describe('the consent field', () => {
   it('names the recording organisation when no performer is given, and no recorder when neither is', () => {
     const { performer: _, ...noPerformer } = sample;
     expect(
-      field([{ ...noPerformer, organization: [{ display: 'North Coast IDT' }] }], ['Consent/cons1']),
+      field(
+        [{ ...noPerformer, performer: [], organization: [{ display: 'North Coast IDT' }] }],
+        ['Consent/cons1'],
+      ),
     ).toMatchObject({
       recordedBy: 'North Coast IDT',
     });
+    expect(field([{ ...noPerformer, organization: [] } as Consent], ['Consent/cons1'])).not.toHaveProperty(
+      'recordedBy',
+    );
     expect(field([noPerformer as Consent], ['Consent/cons1'])).not.toHaveProperty('recordedBy');
+  });
+
+  it('still records the consent to the referral when the event carries none of the consents consulted', () => {
+    expect(field([], ['Consent/remembered'])).toStrictEqual({
+      referral: true,
+      shareContactDetails: true,
+      consents: ['Consent/remembered'],
+    });
   });
 
   it('records no consent but the lawful basis when the disclosure rests on another basis (safeguarding)', () => {
