@@ -40,15 +40,13 @@ export function sendBlocker(
 ): CancelReason | undefined {
   if (!carriesPersonalData(delivery.kind)) return undefined;
   if (referral.status === 'cancelled') return 'referral-cancelled';
-  const agreement = registry
-    .versions(referral.agreement_id ?? '')
-    .find((a) => a.version === referral.agreement_version);
+  const agreement = registryAgreement(registry, referral);
   if (!agreement || agreement.status !== 'active') return 'agreement-ended';
-  // Agreement dates are calendar dates in England, both ends inclusive (consent/agreement-rules.ts).
+  // Agreement dates are calendar dates in England, both ends inclusive (consent/agreement-rules.ts);
+  // an agreement with no end date is in force to this day.
   const today = londonDate(now);
-  if (agreement.effective.from > today) return 'agreement-ended';
-  if (agreement.effective.to !== undefined && today > agreement.effective.to) return 'agreement-ended';
-  return undefined;
+  const { from, to = today } = agreement.effective;
+  return from > today || today > to ? 'agreement-ended' : undefined;
 }
 
 export type ConsentAtSend =
@@ -125,7 +123,9 @@ export async function consentAtSend(
   return { kind: 'withdrawn', reasons: check.reasons, consents: resources.map(consentRefOf) };
 }
 
+/** The agreement version the referral was made under, if the registry still has it. */
 function registryAgreement(registry: Registry, referral: ReferralRow) {
+  // Stryker disable next-line StringLiteral: agreement ids match ^[a-z0-9][a-z0-9-]{1,62}$ (agreement.schema.json, checked at load), so neither '' nor a stand-in for a missing id names one
   return registry.versions(referral.agreement_id ?? '').find((a) => a.version === referral.agreement_version);
 }
 

@@ -23,8 +23,9 @@ export function readName(ctx: MappingContext) {
   };
 }
 
-const current = (c: ContactPoint) => c.value && !c.period?.end && c.use !== 'old';
-const point = (c: ContactPoint) => ({ value: c.value ?? '', ...(c.use ? { use: c.use } : {}) });
+type CurrentPoint = ContactPoint & { value: string };
+const current = (c: ContactPoint): c is CurrentPoint => !!c.value && !c.period?.end && c.use !== 'old';
+const point = (c: CurrentPoint) => ({ value: c.value, ...(c.use ? { use: c.use } : {}) });
 
 export function readContactDetails(ctx: MappingContext) {
   const p = patientOf(ctx);
@@ -44,7 +45,8 @@ export function readContactDetails(ctx: MappingContext) {
           ...(home.postalCode ? { postcode: home.postalCode } : {}),
         }
       : undefined;
-  const out = {
+  // Never empty: there is an address, no fixed abode, or no current address to say.
+  return {
     ...(phones.length ? { phones } : {}),
     ...(emails.length ? { emails } : {}),
     ...(address ? { address } : {}),
@@ -52,7 +54,6 @@ export function readContactDetails(ctx: MappingContext) {
     // Only previous addresses (or none) were sent: say so rather than claim no fixed abode.
     ...(!home ? { noCurrentAddress: true } : {}),
   };
-  return Object.keys(out).length ? out : undefined;
 }
 
 /** The contact point ranked first (ContactPoint.rank 1 = preferred), as a method. */

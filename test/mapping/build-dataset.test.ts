@@ -90,6 +90,15 @@ describe('buildDataset', () => {
       expect(text).not.toContain(absent);
   });
 
+  it('leaves a field the message has nothing for out of the dataset and out of the audited field names', () => {
+    const event = sampleEvent({ housingNeeds: [] });
+    const { dataset, fields } = buildDataset(
+      ctx('duty-to-refer', ['name', 'reason', 'housingSituation'], event),
+    );
+    expect(Object.keys(dataset)).toEqual(['name']);
+    expect(fields).toEqual(['name']);
+  });
+
   it('says no fixed abode and offers no address for the ZZ99 3VZ pseudo-postcode', () => {
     const event = sampleEvent();
     const patient = event.resources.get('Patient/p1') as {
