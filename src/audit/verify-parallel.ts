@@ -137,9 +137,10 @@ export async function verifyPrefixInWorkers(
 
   try {
     return await new Promise<PrefixOutcome>((resolve, reject) => {
+      // A promise settles once, so a later resolve or reject is a no-op; the flag is for the
+      // message handler, which must not hand out more tasks once the verdict is in.
       let settled = false;
       const settle = (fn: () => void) => {
-        if (settled) return;
         settled = true;
         fn();
       };

@@ -112,7 +112,8 @@ export function rangeChecker(setup: WorkerSetup, db: RangeDb): (task: RangeTask)
       }
       if (rows < batchSize) break;
       result.full = expected - from;
-      if (prevHash !== undefined) result.lastHash = prevHash;
+      // A full batch has at least one row, so prevHash is that batch's last hash.
+      result.lastHash = prevHash as string;
     }
     return result;
   };

@@ -94,7 +94,8 @@ async function parallelPlan(db: Db, opts: VerifyOptions): Promise<ParallelOption
   if (!Number.isSafeInteger(end)) return null;
   if (opts.upTo !== undefined) end = Math.min(end, Math.floor(opts.upTo));
   const threads = opts.threads ?? defaultThreads(end, availableParallelism());
-  if (threads < 1 || end < 1) return null;
+  // An empty chain (end < 1) needs no check here: verifyPrefixInWorkers hands out no range for it.
+  if (threads < 1) return null;
   return {
     file,
     threads,

@@ -162,3 +162,38 @@ export const ATTACKS: Record<string, (s: Store) => Promise<unknown>> = {
     exec(s, `update audit set seq = '0x0a' where seq = 10`),
   "renumber 7 to text 'x'": (s) => exec(s, `update audit set seq = 'x' where seq = 7`),
 };
+
+/**
+ * What verifyPrefixInWorkers must answer for ranges of `rangeSize` up to `end`: the reference's walk
+ * in its own batches, stopped at the first broken entry, at the first batch that comes back short
+ * (where the sequential loop takes over), or after the last range.
+ */
+export async function referencePrefix(
+  db: Kysely<Database>,
+  p: { batchSize: number; rangeSize: number; end: number; upTo?: number },
+): Promise<{ state: { expected: number; prevHash: string } } | { broken: { seq: number; problem: string } }> {
+  const stop = 1 + Math.max(0, Math.ceil(p.end / p.rangeSize)) * p.rangeSize;
+  let expected = 1;
+  let prevHash = GENESIS_HASH;
+  while (expected < stop) {
+    const state = { expected, prevHash };
+    let q = db.selectFrom('audit').selectAll().where('seq', '>=', expected);
+    if (p.upTo !== undefined) q = q.where('seq', '<=', p.upTo);
+    const rows = await q.orderBy('seq', 'asc').limit(p.batchSize).execute();
+    for (const row of rows) {
+      const seq = Number(row.seq);
+      if (seq !== expected) return { broken: { seq: expected, problem: `entry ${expected} is missing` } };
+      if (row.prev_hash !== prevHash)
+        return {
+          broken: { seq, problem: `entry ${seq} does not link to entry ${seq - 1} (prev_hash differs)` },
+        };
+      const { hash: _h, ...rest } = row;
+      if (oldEntryHash(rest) !== row.hash)
+        return { broken: { seq, problem: `entry ${seq} was altered (its hash does not match)` } };
+      prevHash = row.hash;
+      expected++;
+    }
+    if (rows.length < p.batchSize) return { state };
+  }
+  return { state: { expected, prevHash } };
+}
