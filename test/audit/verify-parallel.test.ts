@@ -11,13 +11,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CANONICAL_KEYS,
-  canonicalText,
-  canonicalTextOfValues,
-  GENESIS_HASH,
-  type HashedColumns,
-} from '../../src/audit/canonical.js';
+import { GENESIS_HASH } from '../../src/audit/canonical.js';
 import type * as VerifyModule from '../../src/audit/verify.js';
 import { verifyChain as verifyFromSources } from '../../src/audit/verify.js';
 import type * as ParallelModule from '../../src/audit/verify-parallel.js';
@@ -25,14 +19,7 @@ import { sqliteFile } from '../../src/audit/verify-parallel.js';
 import { withSchema } from '../helpers/postgres.js';
 import { tempDir } from '../helpers/test-app.js';
 import { type AuditFixture, auditFixture, disclosure, dropAppendOnlyTriggers, withheld } from './helpers.js';
-import {
-  ATTACKS,
-  fileChain as corpusChain,
-  exec,
-  oldCanonicalText,
-  reference,
-  rehash,
-} from './tamper-corpus.js';
+import { ATTACKS, fileChain as corpusChain, exec, reference, rehash } from './tamper-corpus.js';
 
 const DIST = new URL('../../dist/audit/', import.meta.url);
 let compiled: { verify: typeof VerifyModule; parallel: typeof ParallelModule };
@@ -255,31 +242,5 @@ describe('parallel verification reaches the sequential verdict', () => {
         await f.store.close();
       }
     });
-  });
-});
-
-describe('canonical text fast path', () => {
-  it('is byte-for-byte JSON.stringify for any string, including escapes and lone surrogates', () => {
-    const text = fc.oneof(
-      fc.string({ unit: 'binary' }),
-      fc.string({
-        unit: fc.constantFrom('"', '\\', '\n', '\u0000', '\u001f', '\ud800', '\udc00', 'a', 'é', '\u2028'),
-      }),
-      fc.constant(null),
-    );
-    fc.assert(
-      fc.property(
-        fc.array(text, { minLength: CANONICAL_KEYS.length, maxLength: CANONICAL_KEYS.length }),
-        (values) => {
-          const row = Object.fromEntries(
-            CANONICAL_KEYS.map((k, i) => [k, k === 'seq' ? i : values[i]]),
-          ) as HashedColumns;
-          const expected = oldCanonicalText(row);
-          expect(canonicalText(row)).toBe(expected);
-          expect(canonicalTextOfValues(CANONICAL_KEYS.map((k) => row[k]))).toBe(expected);
-        },
-      ),
-      { numRuns: 500 },
-    );
   });
 });
