@@ -70,10 +70,10 @@ async function tableSummary(db: Db): Promise<Pick<ChainVerification, 'entries' |
   const count = await db
     .selectFrom('audit')
     .select((eb) => eb.fn.countAll<number | string>().as('n'))
-    .executeTakeFirst();
+    .executeTakeFirstOrThrow();
   const head = await readChainHead(db);
   return {
-    entries: Number(count?.n ?? 0),
+    entries: Number(count.n),
     head: head ?? null,
   };
 }
@@ -89,8 +89,8 @@ async function parallelPlan(db: Db, opts: VerifyOptions): Promise<ParallelOption
   const file = await sqliteFile(db);
   if (file === null) return null;
   const head = await db.selectFrom('audit').select('seq').orderBy('seq', 'desc').limit(1).executeTakeFirst();
-  let end = Number(head?.seq ?? 0);
-  // A stray non-integer seq at the head: leave the whole chain to the sequential loop.
+  let end = Number(head?.seq);
+  // No head (an empty chain) or a stray non-integer seq at the head: the sequential loop does it.
   if (!Number.isSafeInteger(end)) return null;
   if (opts.upTo !== undefined) end = Math.min(end, Math.floor(opts.upTo));
   const threads = opts.threads ?? defaultThreads(end, availableParallelism());

@@ -7,7 +7,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GENESIS_HASH } from '../../src/audit/canonical.js';
 import { defaultThreads, verifyChain } from '../../src/audit/verify.js';
-import { type ParallelOptions, sqliteFile, verifyPrefixInWorkers } from '../../src/audit/verify-parallel.js';
+import {
+  type ParallelOptions,
+  sqliteFile,
+  verifyPrefixInWorkers,
+  workerAvailable,
+} from '../../src/audit/verify-parallel.js';
 import { type RangeDb, rangeChecker } from '../../src/audit/verify-range.js';
 import { withSchema } from '../helpers/postgres.js';
 import { type AuditFixture, auditFixture, disclosure, dropAppendOnlyTriggers } from './helpers.js';
@@ -305,6 +310,14 @@ describe('when verifyChain uses workers (verify.ts)', () => {
     ).toMatchObject({ ok: true, entries: 1 });
     expect(workers.setups).toEqual([]);
     expect(await sqliteFile(f.store.db)).toMatch(/audit\.db$/);
+  });
+
+  it('from the sources there is no compiled worker module: without startWorker, this thread verifies', async () => {
+    expect(workerAvailable()).toBe(false);
+    const f = await fileChain(4);
+    expect(await verifyChain(f.store.db, { threads: 2, batchSize: 1 })).toEqual(
+      await reference(f.store.db, 1),
+    );
   });
 
   it('PostgreSQL: in this thread', async () => {
