@@ -1,10 +1,12 @@
 import { groupConfig } from './group.mjs';
 
-// verify-worker.ts is not mutated: Node starts a worker thread only from the compiled dist/, so
-// no test run from the sources can load it. It holds no check of its own: it opens a read-only
-// connection and passes messages to rangeChecker (verify-range.ts), which is mutated here and
-// tested from the sources with in-thread workers (test/audit/verify-workers.test.ts); the thread
-// itself is tested through dist/ by test/audit/verify-parallel.test.ts.
+// verify-worker.ts and verify-thread.ts are not mutated: Node starts a worker thread only from the
+// compiled dist/, so no test run from the sources can load the one or start the other. Neither
+// holds a check of its own: the worker opens a read-only connection and passes messages to
+// rangeChecker (verify-range.ts), and verify-thread.ts finds and starts it; what decides a verdict
+// is mutated here and tested from the sources with in-thread workers
+// (test/audit/verify-workers.test.ts). The threads themselves are tested through dist/ by
+// test/audit/verify-parallel.test.ts.
 export default groupConfig('audit', {
   mutate: [
     'src/audit/verify.ts',

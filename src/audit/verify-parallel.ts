@@ -11,21 +11,12 @@
  * batch that comes back short (the chain ends in it, or goes on with a gap or a stray seq), this
  * stops and verify.ts reads that batch again and finishes, just as it would have without workers.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { SqliteAdapter, sql } from 'kysely';
 import type { Db } from '../store/index.js';
 import { PROBLEM, type RangeResult, type RangeTask, type WorkerSetup } from './verify-range.js';
+import { startWorkerThread } from './verify-thread.js';
 
-/** Compiled next to this module in dist/. Run from the TypeScript sources (vitest) it is absent. */
-const WORKER_URL = new URL('./verify-worker.js', import.meta.url);
-let workerPresent: boolean | undefined;
-
-export function workerAvailable(): boolean {
-  workerPresent ??= existsSync(fileURLToPath(WORKER_URL));
-  return workerPresent;
-}
+export { workerAvailable } from './verify-thread.js';
 
 /** What this module needs of a worker; node:worker_threads' Worker has all of it. */
 export interface RangeWorker {
@@ -38,12 +29,6 @@ export interface RangeWorker {
 
 /** Starts one worker for a verification. */
 export type StartWorker = (setup: WorkerSetup) => RangeWorker;
-
-/** A worker thread running verify-worker.js (compiled beside this module in dist/). */
-export const startWorkerThread: StartWorker = (setup) =>
-  // Every row makes short-lived strings: a small young generation keeps each worker's memory
-  // down (about 5 MB less each, measured on 1,000,000 entries) at no cost in time.
-  new Worker(WORKER_URL, { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
 
 /**
  * The database file behind `db` when workers can read it through their own connections: SQLite,
