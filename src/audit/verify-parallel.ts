@@ -11,21 +11,24 @@
  * batch that comes back short (the chain ends in it, or goes on with a gap or a stray seq), this
  * stops and verify.ts reads that batch again and finishes, just as it would have without workers.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { SqliteAdapter, sql } from 'kysely';
 import type { Db } from '../store/index.js';
 import { PROBLEM, type RangeResult, type RangeTask, type WorkerSetup } from './verify-range.js';
+import { startWorkerThread } from './verify-thread.js';
 
-/** Compiled next to this module in dist/. Run from the TypeScript sources (vitest) it is absent. */
-const WORKER_URL = new URL('./verify-worker.js', import.meta.url);
-let workerPresent: boolean | undefined;
+export { workerAvailable } from './verify-thread.js';
 
-export function workerAvailable(): boolean {
-  workerPresent ??= existsSync(fileURLToPath(WORKER_URL));
-  return workerPresent;
+/** What this module needs of a worker; node:worker_threads' Worker has all of it. */
+export interface RangeWorker {
+  postMessage(task: RangeTask): void;
+  on(event: 'message', listener: (result: RangeResult) => void): unknown;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+  on(event: 'exit', listener: (code: number) => void): unknown;
+  terminate(): Promise<unknown>;
 }
+
+/** Starts one worker for a verification. */
+export type StartWorker = (setup: WorkerSetup) => RangeWorker;
 
 /**
  * The database file behind `db` when workers can read it through their own connections: SQLite,
@@ -59,6 +62,8 @@ export interface ParallelOptions {
   end: number;
   upTo?: number;
   onProgress?: (verified: number) => void;
+  /** How workers are started (default: startWorkerThread). */
+  startWorker?: StartWorker;
 }
 
 /** Tasks handed out ahead of the oldest unchecked result, per worker: bounds what waits in memory. */
@@ -82,10 +87,9 @@ export async function verifyPrefixInWorkers(
     batchSize: opts.batchSize,
     ...(opts.upTo === undefined ? {} : { upTo: opts.upTo }),
   };
+  const startWorker = opts.startWorker ?? startWorkerThread;
   const workers = Array.from({ length: Math.min(opts.threads, total) }, () => ({
-    // Every row makes short-lived strings: a small young generation keeps each worker's memory
-    // down (about 5 MB less each, measured on 1,000,000 entries) at no cost in time.
-    worker: new Worker(WORKER_URL, { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: 4 } }),
+    worker: startWorker(setup),
     inFlight: 0,
   }));
   const state = { ...start };
@@ -118,9 +122,10 @@ export async function verifyPrefixInWorkers(
 
   try {
     return await new Promise<PrefixOutcome>((resolve, reject) => {
+      // A promise settles once, so a later resolve or reject is a no-op; the flag is for the
+      // message handler, which must not hand out more tasks once the verdict is in.
       let settled = false;
       const settle = (fn: () => void) => {
-        if (settled) return;
         settled = true;
         fn();
       };

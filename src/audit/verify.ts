@@ -24,6 +24,7 @@ import {
   type ChainState,
   type ParallelOptions,
   type PrefixOutcome,
+  type StartWorker,
   sqliteFile,
   verifyPrefixInWorkers,
   workerAvailable,
@@ -44,6 +45,11 @@ export interface VerifyOptions {
    * otherwise (PostgreSQL, `:memory:`, running from the TypeScript sources) this thread verifies.
    */
   threads?: number;
+  /**
+   * How workers are started (verify-parallel.ts, default: worker threads on the compiled worker
+   * module, when it is present). Tests from the sources pass one that checks ranges in this thread.
+   */
+  startWorker?: StartWorker;
 }
 
 /** Below this many entries starting workers (tens of milliseconds) is not worth it. */
@@ -55,14 +61,19 @@ export const PARALLEL_MIN_ENTRIES = 50_000;
 export const PARALLEL_BATCH_SIZE = 5 * BATCH_SIZE;
 const MAX_THREADS = 8;
 
+/** Workers when the caller names no number: one per core (at most 8) for a long enough chain. */
+export function defaultThreads(entries: number, cores: number): number {
+  return entries >= PARALLEL_MIN_ENTRIES ? Math.min(cores, MAX_THREADS) : 0;
+}
+
 async function tableSummary(db: Db): Promise<Pick<ChainVerification, 'entries' | 'head'>> {
   const count = await db
     .selectFrom('audit')
     .select((eb) => eb.fn.countAll<number | string>().as('n'))
-    .executeTakeFirst();
+    .executeTakeFirstOrThrow();
   const head = await readChainHead(db);
   return {
-    entries: Number(count?.n ?? 0),
+    entries: Number(count.n),
     head: head ?? null,
   };
 }
@@ -74,17 +85,17 @@ export async function countEntries(db: Db): Promise<number> {
 
 /** Whether and how to verify with workers; null to verify in this thread. */
 async function parallelPlan(db: Db, opts: VerifyOptions): Promise<ParallelOptions | null> {
-  if (opts.threads === 0 || !workerAvailable()) return null;
+  if (opts.threads === 0 || (opts.startWorker === undefined && !workerAvailable())) return null;
   const file = await sqliteFile(db);
   if (file === null) return null;
   const head = await db.selectFrom('audit').select('seq').orderBy('seq', 'desc').limit(1).executeTakeFirst();
-  let end = Number(head?.seq ?? 0);
-  // A stray non-integer seq at the head: leave the whole chain to the sequential loop.
+  let end = Number(head?.seq);
+  // No head (an empty chain) or a stray non-integer seq at the head: the sequential loop does it.
   if (!Number.isSafeInteger(end)) return null;
   if (opts.upTo !== undefined) end = Math.min(end, Math.floor(opts.upTo));
-  const threads =
-    opts.threads ?? (end >= PARALLEL_MIN_ENTRIES ? Math.min(availableParallelism(), MAX_THREADS) : 0);
-  if (threads < 1 || end < 1) return null;
+  const threads = opts.threads ?? defaultThreads(end, availableParallelism());
+  // An empty chain (end < 1) needs no check here: verifyPrefixInWorkers hands out no range for it.
+  if (threads < 1) return null;
   return {
     file,
     threads,
@@ -93,6 +104,7 @@ async function parallelPlan(db: Db, opts: VerifyOptions): Promise<ParallelOption
     end,
     ...(opts.upTo === undefined ? {} : { upTo: opts.upTo }),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    ...(opts.startWorker ? { startWorker: opts.startWorker } : {}),
   };
 }
 
