@@ -28,6 +28,7 @@ const HTTP_DATE_START = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,? /;
 /** Milliseconds to wait from `now`, or undefined when the header is absent or malformed. */
 export function parseRetryAfter(value: string | null | undefined, now: Date): number | undefined {
   // fetch's Headers already strip the whitespace around a value (Fetch Standard, "normalize").
+  // Stryker disable next-line StringLiteral: any other string that is neither delay-seconds nor an HTTP-date reads as absent too
   const v = value ?? '';
   if (/^\d{1,10}$/.test(v)) return Number(v) * 1000;
   // An HTTP-date starts with the day name in all three forms RFC 9110 section 5.6.7 makes

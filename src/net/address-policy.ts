@@ -47,9 +47,8 @@ function embeddedIPv4(v6: ipaddr.IPv6): ipaddr.IPv4 | null {
     case 'rfc6052':
       // Only the well-known prefix 64:ff9b::/96 has the IPv4 address in its last 32 bits.
       return p[2] === 0 ? v4From(p[6], p[7]) : null;
-    default:
-      return null;
   }
+  return null;
 }
 
 export type AddressClass = 'public' | 'loopback' | 'refused';
