@@ -27,13 +27,16 @@ const HTTP_DATE_START = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,? /;
 
 /** Milliseconds to wait from `now`, or undefined when the header is absent or malformed. */
 export function parseRetryAfter(value: string | null | undefined, now: Date): number | undefined {
-  const v = value?.trim();
-  if (!v) return undefined;
+  // fetch's Headers already strip the whitespace around a value (Fetch Standard, "normalize").
+  // Stryker disable next-line StringLiteral: any other string that is neither delay-seconds nor an HTTP-date reads as absent too
+  const v = value ?? '';
   if (/^\d{1,10}$/.test(v)) return Number(v) * 1000;
   // An HTTP-date starts with the day name in all three forms RFC 9110 section 5.6.7 makes
   // recipients accept (IMF-fixdate, RFC 850, asctime), which Date.parse reads; past means "now".
   if (!HTTP_DATE_START.test(v)) return undefined;
-  const at = Date.parse(v);
+  // Every HTTP-date is UTC, but asctime (the one form without a comma) names no zone, which
+  // Date.parse would read as the host's local time: it is read with a Z (UTC) after its year.
+  const at = Date.parse(v.includes(',') ? v : `${v}Z`);
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - now.getTime());
 }

@@ -3,6 +3,7 @@
  * link-local (cloud metadata) or unique-local addresses are refused (src/net/address-policy.ts),
  * at start for IP literals and at every send or key fetch for names. DNS is injected, never real.
  */
+import type { LookupOptions } from 'node:dns';
 import { type AddressInfo, createServer } from 'node:net';
 import { errors } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -15,8 +16,10 @@ import {
   type AddressClass,
   classifyAddress,
   guardedDispatcher,
+  guardedLookup,
   type Lookup,
   resolvedAddressProblem,
+  systemLookup,
 } from '../../src/net/address-policy.js';
 import { checkPartnerJwks } from '../../src/operations/jwks-reachability.js';
 import { harness, newSecret, testKeys } from '../delivery/harness.js';
@@ -28,15 +31,24 @@ import { type Receiver, startReceiver } from '../delivery/receiver.js';
  */
 const ADDRESSES: ReadonlyArray<readonly [string, AddressClass, string]> = [
   ['8.8.8.8', 'public', 'global unicast'],
+  ['9.255.255.255', 'public', 'just below 10.0.0.0/8'],
+  ['11.0.0.0', 'public', 'just above 10.0.0.0/8'],
   ['172.15.0.1', 'public', 'just below 172.16.0.0/12'],
+  ['172.15.255.255', 'public', 'just below 172.16.0.0/12'],
+  ['172.32.0.0', 'public', 'just above 172.16.0.0/12'],
   ['172.32.0.1', 'public', 'just above 172.16.0.0/12'],
+  ['192.167.255.255', 'public', 'just below 192.168.0.0/16'],
+  ['192.169.0.0', 'public', 'just above 192.168.0.0/16'],
   ['192.169.0.1', 'public', 'just above 192.168.0.0/16'],
+  ['100.63.255.255', 'public', 'just below 100.64.0.0/10'],
+  ['100.128.0.0', 'public', 'just above 100.64.0.0/10'],
   ['100.128.0.1', 'public', 'just above 100.64.0.0/10'],
   ['198.20.0.1', 'public', 'just above 198.18.0.0/15'],
   ['223.255.255.254', 'public', 'just below multicast'],
   ['2a00:1450::1', 'public', 'IPv6 global unicast'],
   ['::ffff:8.8.8.8', 'public', 'IPv4-mapped public address'],
   ['64:ff9b::808:808', 'public', 'NAT64 of 8.8.8.8'],
+  ['::ffff:0:808:808', 'public', 'IPv4-translated (RFC 6145) 8.8.8.8'],
   ['2002:808:808::1', 'public', '6to4 of 8.8.8.8'],
   ['127.0.0.1', 'loopback', 'RFC 1122 loopback'],
   ['127.8.9.10', 'loopback', 'all of 127.0.0.0/8'],
@@ -53,6 +65,7 @@ const ADDRESSES: ReadonlyArray<readonly [string, AddressClass, string]> = [
   ['0.1.2.3', 'refused', '"this network" 0.0.0.0/8'],
   ['100.64.0.1', 'refused', 'carrier-grade NAT (RFC 6598)'],
   ['100.127.255.254', 'refused', 'carrier-grade NAT (RFC 6598)'],
+  ['100.127.255.255', 'refused', 'top of carrier-grade NAT 100.64.0.0/10'],
   ['198.18.0.1', 'refused', 'benchmarking (RFC 2544)'],
   ['198.19.255.254', 'refused', 'benchmarking (RFC 2544)'],
   ['192.0.0.8', 'refused', 'IETF protocol assignments (RFC 6890)'],
@@ -81,12 +94,16 @@ const ADDRESSES: ReadonlyArray<readonly [string, AddressClass, string]> = [
   ['64:ff9b::10.0.0.1', 'refused', 'NAT64 of RFC 1918'],
   ['64:ff9b::7f00:1', 'refused', "NAT64 of 127.0.0.1 is the translator's loopback, not ours"],
   ['64:ff9b:1::a00:1', 'refused', 'local-use NAT64 prefix (RFC 8215)'],
+  ['64:ff9b:1::808:808', 'refused', 'local-use NAT64 prefix (RFC 8215), even to a public address'],
   ['2002:a9fe:a9fe::1', 'refused', '6to4 of the metadata address'],
   ['2002:c0a8:101::1', 'refused', '6to4 of 192.168.1.1'],
   ['2002:6440:1::1', 'refused', '6to4 of carrier-grade NAT'],
   ['2001:0:4136:e378:8000:63bf:3fff:fdd2', 'refused', 'Teredo: the IPv4 it reaches is obfuscated'],
   ['::a00:1', 'refused', 'deprecated IPv4-compatible 10.0.0.1'],
   ['not-an-address', 'refused', 'not an address at all'],
+  ['134744072', 'refused', '8.8.8.8 as one number: not an address as DNS or a URL host carries it'],
+  ['0x8.0x8.0x8.0x8', 'refused', '8.8.8.8 in hex: not an address as DNS or a URL host carries it'],
+  ['fe80::1%eth0.1', 'refused', 'an IPv6 zone ipaddr.js cannot read'],
 ];
 
 describe('address classification (ipaddr.js ranges)', () => {
@@ -132,6 +149,10 @@ describe('hostnames are resolved and refused if any address is private', () => {
     expect(await resolvedAddressProblem('https://evil.example/x', false, resolvesTo(...addresses))).toMatch(
       /evil\.example resolves to a non-public address/,
     );
+  });
+
+  it('names a URL that does not parse as not valid', async () => {
+    expect(await resolvedAddressProblem('not a url', false, resolvesTo('8.8.8.8'))).toBe('URL is not valid');
   });
 
   it('lets public names through, and leaves names that do not resolve to the request', async () => {
@@ -291,5 +312,106 @@ describe('DNS rebinding: the address is checked where the socket connects', () =
     expect(result.kind).toBe('retry');
     expect(target.connections()).toBe(1);
     await target.close();
+  });
+});
+
+describe('at connect time (guardedLookup: the answer the socket connects to)', () => {
+  type Answer = { err: NodeJS.ErrnoException | null; address: unknown; family?: number };
+  /** What the socket's lookup is told for `hostname`, with the options net passes. */
+  const connectLookup = (lookup: Lookup, options: LookupOptions = {}, allowLoopback = false) =>
+    new Promise<Answer>((resolve) =>
+      guardedLookup(allowLoopback, lookup)('hooks.partner.example', options, (err, address, family) =>
+        resolve({ err, address, family }),
+      ),
+    );
+  const refusal = {
+    name: 'AddressRefusedError',
+    code: 'EADDRREFUSED',
+    message:
+      'hooks.partner.example resolves to a non-public address (private, loopback, link-local, reserved or similar)',
+  };
+
+  it.each([
+    [['8.8.8.8', '10.0.0.1']],
+    [['10.0.0.1', '8.8.8.8']],
+    [['2a00:1450::1', '169.254.169.254']],
+  ])('refuses a name that resolves to a public and a private address (%j)', async (addresses) => {
+    const { err } = await connectLookup(resolvesTo(...addresses));
+    expect(err).toMatchObject(refusal);
+  });
+
+  it('refuses a name with no address at all', async () => {
+    expect((await connectLookup(resolvesTo())).err).toMatchObject(refusal);
+  });
+
+  it('refuses loopback unless the operator allows it', async () => {
+    expect((await connectLookup(resolvesTo('::1'))).err).toMatchObject(refusal);
+    expect(await connectLookup(resolvesTo('::1'), {}, true)).toEqual({
+      err: null,
+      address: '::1',
+      family: 6,
+    });
+  });
+
+  it("fails promptly with the resolver's error when the name does not resolve (no hang)", async () => {
+    const nx = Object.assign(new Error('getaddrinfo ENOTFOUND hooks.partner.example'), { code: 'ENOTFOUND' });
+    const { err } = await connectLookup(async () => {
+      throw nx;
+    });
+    expect(err).toBe(nx);
+  }, 5_000);
+
+  it('answers the first address, or only those of the family the socket asks for', async () => {
+    const both = resolvesTo('2a00:1450::1', '8.8.8.8');
+    expect(await connectLookup(both)).toEqual({ err: null, address: '2a00:1450::1', family: 6 });
+    expect(await connectLookup(both, { family: 4 })).toEqual({ err: null, address: '8.8.8.8', family: 4 });
+    expect(await connectLookup(both, { family: 6 })).toEqual({
+      err: null,
+      address: '2a00:1450::1',
+      family: 6,
+    });
+  });
+
+  it('says there is no address of the family asked for when none is', async () => {
+    const { err } = await connectLookup(resolvesTo('8.8.8.8'), { family: 6 });
+    expect(err).toMatchObject({ code: 'ENOTFOUND', message: 'no IPv6 address for hooks.partner.example' });
+  });
+
+  it('answers every address with its family when the socket asks for all (happy eyeballs)', async () => {
+    const { err, address } = await connectLookup(resolvesTo('2a00:1450::1', '8.8.8.8'), { all: true });
+    expect(err).toBeNull();
+    expect(address).toEqual([
+      { address: '2a00:1450::1', family: 6 },
+      { address: '8.8.8.8', family: 4 },
+    ]);
+  });
+
+  it('a webhook to a name that does not resolve fails at once as a network error, not a timeout', async () => {
+    const nx: Lookup = async () => {
+      throw Object.assign(new Error('getaddrinfo ENOTFOUND hooks.partner.example'), { code: 'ENOTFOUND' });
+    };
+    const result = await postWebhook({
+      url: 'https://hooks.partner.example/in',
+      body: '{}',
+      contentType: 'application/json',
+      headers: {} as WebhookHeaders,
+      requestId: 'r-1',
+      timeoutMs: 2000,
+      now: new Date(),
+      dispatcher: guardedDispatcher(false, nx),
+    });
+    expect(result).toEqual({ kind: 'retry', error: 'network:ENOTFOUND' });
+  });
+
+  it('keeps one dispatcher per lookup and loopback setting, so connections are pooled, not opened per send', () => {
+    const lookup = resolvesTo('8.8.8.8');
+    const strict = guardedDispatcher(false, lookup);
+    expect(guardedDispatcher(false, lookup)).toBe(strict);
+    expect(guardedDispatcher(true, lookup)).not.toBe(strict);
+    expect(guardedDispatcher(true, lookup)).toBe(guardedDispatcher(true, lookup));
+  });
+
+  it('the system resolver answers every address of a name as a list (an IP literal is its own answer)', async () => {
+    expect(await systemLookup('127.0.0.1')).toEqual(['127.0.0.1']);
   });
 });
