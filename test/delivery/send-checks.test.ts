@@ -19,7 +19,7 @@ import {
 } from '../../src/consent/consent-memory.js';
 import { consentAtSend, sendBlocker } from '../../src/delivery/send-checks.js';
 import type { RemoteRead, TrustFhir } from '../../src/fhir/trust-fhir.js';
-import type { ReferralRow } from '../../src/mapping/referral-store.js';
+import type { ReferralRow } from '../../src/referral/referral-store.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { sampleEvent } from '../mapping/sample-event.js';
 
