@@ -75,10 +75,12 @@ export function conversationRoutes(deps: Deps): RouteSpec[] {
 
   const providerPost: RequestHandler = async (req, res) => {
     const id = String(req.params.id ?? '');
+    const c = who(req, 'provider');
+    // Another partner's referral is not found, whatever the body says (404, never 400 or 403).
+    if (!ID.test(id) || !(await referralOfParty(deps.store.db, id, c.partnerId, 'provider')))
+      throw notFound(NO_REFERRAL);
     const parsed = parseProviderMessage(req.body);
     if (!parsed.ok) throw badRequestIssues(parsed.issues);
-    if (!ID.test(id)) throw notFound(NO_REFERRAL);
-    const c = who(req, 'provider');
     const result = await deps.store.transaction((tx) =>
       postMessage(tx, deps, {
         referralId: id,

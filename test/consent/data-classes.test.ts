@@ -13,10 +13,8 @@ const DATA_CLASS_SYSTEM = 'https://homeward.example/fhir/CodeSystem/data-class';
 const V3_ACT_CODE = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
 const V3_CONFIDENTIALITY = 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality';
 
-/** Every field of both datasets, so that a class's whole reach shows. */
-const ALL: DatasetField[] = [
-  ...new Set([...DATASET_FIELDS['discharge-support'], ...DATASET_FIELDS['duty-to-refer']]),
-];
+/** Every field of every dataset, so that a class's whole reach shows. */
+const ALL: DatasetField[] = [...new Set(Object.values(DATASET_FIELDS).flat())];
 const denied = (system: string, code: string) =>
   fieldsInScope({ class: [{ system, code }] }, 'deny', { fields: ALL, patientReferences: [] }).sort();
 const sorted = (fields: DatasetField[]) => [...fields].sort();
@@ -25,10 +23,48 @@ describe('data classes a Consent can name (data-classes.ts)', () => {
   it.each<[string, DatasetField[]]>([
     ['identity', ['name', 'nhsNumber', 'birthDate']],
     ['contact', ['contactDetails', 'preferredContactMethod']],
-    ['housing', ['reason', 'housingSituation', 'housingNeedCodes', 'chosenAuthority']],
-    ['care-setting', ['hospital', 'ward', 'admissionDate', 'expectedDischargeDate', 'serviceType']],
-    ['support-needs', ['supportNeeds', 'accessibilityNeeds', 'language']],
-    ['mental-health', ['serviceType', 'ward', 'supportNeeds', 'riskFlags']],
+    [
+      'housing',
+      [
+        'reason',
+        'housingSituation',
+        'housingNeedCodes',
+        'chosenAuthority',
+        'tenure',
+        'landlordName',
+        'housingDelayReasons',
+      ],
+    ],
+    [
+      'care-setting',
+      [
+        'hospital',
+        'ward',
+        'admissionDate',
+        'expectedDischargeDate',
+        'serviceType',
+        'readmissionOf',
+        'dischargeReadyDate',
+        'dischargeDateTime',
+        'dischargeDestination',
+        'dischargeMethod',
+        'housingDelayReasons',
+        'wardSpecialty',
+      ],
+    ],
+    ['support-needs', ['supportNeeds', 'accessibilityNeeds', 'language', 'adaptationNeeds']],
+    [
+      'mental-health',
+      [
+        'serviceType',
+        'ward',
+        'supportNeeds',
+        'riskFlags',
+        'wardSpecialty',
+        'dischargeDestination',
+        'dischargeMethod',
+      ],
+    ],
     ['safeguarding', ['safeguardingFlags', 'vulnerability', 'riskFlags']],
     ['professional-contacts', ['referrer', 'keyWorker']],
   ])('a deny of the data class %s covers exactly its fields', (code, fields) => {

@@ -27,13 +27,31 @@ const sorted = (fields: readonly DatasetField[]) => [...fields].sort();
 describe('disclosureFacts(): the message as the consent rules see it', () => {
   it.each<[string, DatasetField[]]>([
     ['Patient', ['name', 'contactDetails', 'preferredContactMethod', 'language', 'nhsNumber', 'birthDate']],
-    ['Encounter', ['admissionDate', 'expectedDischargeDate', 'serviceType', 'ward', 'keyWorker']],
-    ['Location', ['ward']],
-    ['ServiceRequest', ['reason', 'chosenAuthority', 'referrer']],
+    [
+      'Encounter',
+      [
+        'admissionDate',
+        'expectedDischargeDate',
+        'serviceType',
+        'ward',
+        'keyWorker',
+        'dischargeReadyDate',
+        'dischargeDateTime',
+        'dischargeDestination',
+        'dischargeMethod',
+        'housingDelayReasons',
+        'wardSpecialty',
+      ],
+    ],
+    ['Location', ['ward', 'wardSpecialty']],
+    ['ServiceRequest', ['reason', 'chosenAuthority', 'referrer', 'adaptationNeeds']],
     ['Practitioner', ['referrer', 'keyWorker']],
     ['PractitionerRole', ['referrer', 'keyWorker']],
     ['Condition', ['reason', 'housingSituation', 'housingNeedCodes', 'supportNeeds']],
-    ['Observation', ['reason', 'housingSituation', 'housingNeedCodes']],
+    [
+      'Observation',
+      ['reason', 'housingSituation', 'housingNeedCodes', 'tenure', 'landlordName', 'adaptationNeeds'],
+    ],
     [
       'Flag',
       [

@@ -31,6 +31,7 @@ describe('dataset schemas', () => {
     expect(DATASET_VERSION).toEqual({
       'duty-to-refer': 'duty-to-refer/1',
       'discharge-support': 'discharge-support/1',
+      'home-adaptation': 'home-adaptation/1',
     });
   });
 

@@ -99,7 +99,9 @@ describe("another partner's objects", () => {
       'get /fhir/Task/:id',
       'get /referrals',
       'get /referrals/:id',
+      'get /referrals/:id/messages',
       'post /referrals/:id/acknowledge',
+      'post /referrals/:id/messages',
       'post /referrals/:id/status',
     ]);
     expect(made.length).toBeGreaterThanOrEqual(2);
