@@ -100,6 +100,7 @@ const EVENT_KINDS: Record<AuditAction | 'unknown', EventKind> = {
   'delivery-failed': exportKind('8'),
   acknowledged: exportKind('0'),
   'status-changed': recordKind('U'),
+  'worker-named': recordKind('U'),
   cancelled: recordKind('U'),
   'consent-withdrawn': recordKind('U'),
   purged: recordKind('D'),

@@ -23,6 +23,7 @@ const ACTIONS = Object.keys({
   'delivery-failed': true,
   acknowledged: true,
   'status-changed': true,
+  'worker-named': true,
   cancelled: true,
   'consent-withdrawn': true,
   'registry-loaded': true,

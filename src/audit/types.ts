@@ -15,6 +15,7 @@ export type AuditAction =
   | 'delivery-failed'
   | 'acknowledged'
   | 'status-changed'
+  | 'worker-named'
   | 'cancelled'
   | 'consent-withdrawn'
   | 'registry-loaded'

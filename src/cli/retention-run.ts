@@ -24,7 +24,7 @@ export async function retentionRun(settings: Settings, io: CliIo): Promise<numbe
       `Raw messages received before ${r.messagesReceivedBefore} (RETENTION_DAYS=${retentionDays}): ${r.events} purged`,
     );
     io.out(
-      `Referrals ended before ${r.referralsEndedBefore} (REFERRAL_RETENTION_DAYS=${referralRetentionDays}): ${r.referrals} datasets, ${r.deliveries} sent messages, the free text of ${r.answers} provider answers and of ${r.messages} conversation messages purged`,
+      `Referrals ended before ${r.referralsEndedBefore} (REFERRAL_RETENTION_DAYS=${referralRetentionDays}): ${r.referrals} datasets, ${r.deliveries} sent messages, the free text of ${r.answers} provider answers and of ${r.messages} conversation messages, and the facts and notes of ${r.steps} referral steps purged`,
     );
     io.out(purgedAnything(r) ? 'Recorded in the audit (action purged).' : 'Nothing was due.');
     return 0;

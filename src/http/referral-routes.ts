@@ -1,6 +1,7 @@
 /**
- * The referral API for housing providers (issue 8 items 3 and 4): the pull inbox, reading a
- * referral (its first read is the disclosure), acknowledging it, and answering it. Handlers only
+ * The referral API for housing providers (issue 8 items 3 and 4; issue 19 item 3): the pull inbox,
+ * reading a referral (its first read is the disclosure), acknowledging it, answering it, recording
+ * the milestones of the work, and naming the housing worker on the case. Handlers only
  * translate HTTP; the delivery stage takes the caller's partner id into every query, so another
  * partner's referral is simply not found (404, never 403).
  */
@@ -20,8 +21,9 @@ import {
   serviceUnavailable,
   unsupportedMediaType,
 } from '../fhir/outcome.js';
-import { type AnswerResult, acknowledge, answer } from '../referral/provider-answers.js';
+import { type AnswerResult, acknowledge, nameWorker, postStatus } from '../referral/provider-answers.js';
 import { parseAnswer } from '../referral/response-body.js';
+import { parseWorker } from '../referral/staff-body.js';
 import type { RouteSpec } from './routes.js';
 
 const NOT_FOUND = 'No referral with this id for you';
@@ -105,12 +107,24 @@ export function referralRoutes(deps: Deps): RouteSpec[] {
     const parsed = parseAnswer(req.body);
     // 400 listing every problem found in the body (the one error format: http/errors.ts).
     if (!parsed.ok) throw badRequestIssues(parsed.issues.map((i) => ({ code: 'invalid', ...i })));
-    sendAnswer(res, await answer(deps, callOf(req, deps), parsed.answer));
+    sendAnswer(res, await postStatus(deps, callOf(req, deps), parsed.answer));
+  };
+  const worker: RequestHandler = async (req, res) => {
+    if (req.is('application/x-www-form-urlencoded')) throw unsupportedMediaType('Send application/json');
+    const parsed = parseWorker(req.body);
+    if (!parsed.ok) throw badRequestIssues(parsed.issues);
+    const result = await nameWorker(deps, callOf(req, deps), parsed.worker, parsed.recordedBy);
+    if (result.kind === 'not-found') throw notFound(NOT_FOUND);
+    if (result.kind === 'conflict') throw conflict(result.message);
+    const { kind: _kind, ...body } = result;
+    res.setHeader('cache-control', 'no-store');
+    res.json(body);
   };
   return [
     { method: 'get', path: '/referrals', scope: 'referrals.read', handlers: [list] },
     { method: 'get', path: '/referrals/:id', scope: 'referrals.read', handlers: [read] },
     { method: 'post', path: '/referrals/:id/acknowledge', scope: 'referrals.write', handlers: [ack] },
     { method: 'post', path: '/referrals/:id/status', scope: 'referrals.write', handlers: [status] },
+    { method: 'put', path: '/referrals/:id/worker', scope: 'referrals.write', handlers: [worker] },
   ];
 }

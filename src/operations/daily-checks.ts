@@ -71,6 +71,7 @@ export async function runDailyChecks(deps: DailyCheckDeps, opts: { fetch?: Fetch
         deliveries: r.deliveries,
         answers: r.answers,
         messages: r.messages,
+        steps: r.steps,
       },
       'retention: expired payloads purged',
     );

@@ -5,9 +5,9 @@
  * - a trust: a FHIR Communication with `basedOn` the referral's Task and one `payload.contentString`.
  */
 import type { Issue } from '../fhir/outcome.js';
+import { isObject, parseStaff, shortText } from './staff-body.js';
 
 export const MAX_MESSAGE_TEXT = 2000;
-const MAX_NAME = 100;
 const PROVIDER_KEYS = ['text', 'author'];
 const TASK_REFERENCE = /^(?:.*\/)?Task\/([A-Za-z0-9\-.]{1,64})$/;
 
@@ -17,9 +17,6 @@ export interface PostedMessage {
 }
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; issues: Issue[] };
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function textIssue(text: unknown, where: string): Issue | undefined {
   if (typeof text !== 'string' || text.trim().length === 0)
@@ -35,19 +32,6 @@ function textIssue(text: unknown, where: string): Issue | undefined {
       diagnostics: `"${where}" is longer than ${MAX_MESSAGE_TEXT} characters`,
     };
   return undefined;
-}
-
-function shortText(v: unknown, where: string, issues: Issue[]): string | undefined {
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string' || v.trim().length === 0 || v.length > MAX_NAME) {
-    issues.push({
-      code: 'invalid',
-      expression: where,
-      diagnostics: `"${where}" must be text of 1 to ${MAX_NAME} characters`,
-    });
-    return undefined;
-  }
-  return v.trim();
 }
 
 /** The provider's body: `text`, and optionally who wrote it. */
@@ -66,26 +50,7 @@ export function parseProviderMessage(body: unknown): Parsed<PostedMessage> {
     });
   const bad = textIssue(body.text, 'text');
   if (bad) issues.push(bad);
-  let author: PostedMessage['author'];
-  if (body.author !== undefined) {
-    if (!isObject(body.author)) {
-      issues.push({
-        code: 'invalid',
-        expression: 'author',
-        diagnostics: '"author" must be an object { name, role }',
-      });
-    } else {
-      const name = shortText(body.author.name, 'author.name', issues);
-      const role = shortText(body.author.role, 'author.role', issues);
-      if (name === undefined && body.author.name === undefined)
-        issues.push({
-          code: 'required',
-          expression: 'author.name',
-          diagnostics: '"author.name" is required',
-        });
-      if (name) author = { name, ...(role ? { role } : {}) };
-    }
-  }
+  const author = parseStaff(body.author, 'author', issues);
   if (issues.length > 0) return { ok: false, issues };
   return { ok: true, value: { text: String(body.text), ...(author ? { author } : {}) } };
 }

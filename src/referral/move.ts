@@ -2,13 +2,14 @@
  * The one way a referral's status changes (issue 19 item 1; design.md, Referral lifecycle: "every
  * transition is one database transaction that also writes its audit entry"). `moveReferral`
  * checks the move against the table (transitions.ts), writes the row only if its status is still
- * the one the caller read, and appends the entry that records the move, all in the caller's
- * transaction. A refused move writes nothing.
+ * the one the caller read, appends the referral's step (steps.ts: the trust's Task lists them in
+ * order) and the audit entry that records the move, all in the caller's transaction. A refused move writes nothing.
  */
 import type { AuditInput, AuditLog } from '../audit/types.js';
 import type { Tx } from '../store/index.js';
 import type { ReferralRow } from './referral-store.js';
 import type { ReferralStatus } from './status.js';
+import { appendStep, type StepInput } from './steps.js';
 import { type Mover, moveProblem } from './transitions.js';
 
 export interface Move {
@@ -22,6 +23,11 @@ export interface Move {
   entry: Omit<AuditInput, 'referralId'>;
   /** The provider's answer (or milestone) as stored JSON, kept with the status for the Task. */
   response?: string;
+  /**
+   * What the step the move makes (steps.ts) records beside its status, time and mover: the
+   * partner, the staff member, the move date and the provider's note.
+   */
+  step?: Pick<StepInput, 'partner' | 'recordedBy' | 'detail' | 'note'>;
 }
 
 export type MoveResult =
@@ -50,6 +56,7 @@ export async function moveReferral(
   // Another transaction moved it first (the caller read it before taking the audit lock).
   if (changed.numUpdatedRows !== 1n)
     return { ok: false, from, problem: 'The referral changed while this was recorded; read it again' };
+  await appendStep(tx, referral.id, { ...move.step, step: move.to, at: move.at, mover: move.by });
   await audit.append(tx, {
     ...move.entry,
     referralId: referral.id,

@@ -1,7 +1,8 @@
 /**
  * The referral stage's part of retention (src/retention/retention.ts says what goes and when;
  * UK GDPR Art. 5(1)(e)): of a referral that ended (completed, declined, cancelled, failed) before
- * the cut-off, its dataset and the free text of the provider's answer. The bookkeeping stays.
+ * the cut-off, its dataset, the free text of the provider's answer and notes, the conversation's text, and the
+ * facts of its steps (the move date, the named worker's contact). The bookkeeping stays.
  */
 import type { Tx } from '../store/index.js';
 import { FINAL_STATUSES } from './status.js';
@@ -32,7 +33,7 @@ function withoutFreeText(stored: string | null): string | undefined {
 export async function forgetEndedReferralData(
   tx: Tx,
   endedBefore: string,
-): Promise<{ datasets: number; answers: number; messages: number }> {
+): Promise<{ datasets: number; answers: number; messages: number; steps: number }> {
   const datasets = await tx
     .updateTable('referrals')
     .set({ dataset: null })
@@ -67,9 +68,23 @@ export async function forgetEndedReferralData(
         .where('updated_at', '<', endedBefore),
     )
     .executeTakeFirst();
+  // The steps' facts (move date, the worker's contact) and the provider's notes (issue 19 item 3).
+  const steps = await tx
+    .updateTable('referral_steps')
+    .set({ detail: null, note: null })
+    .where((eb) => eb.or([eb('detail', 'is not', null), eb('note', 'is not', null)]))
+    .where('referral_id', 'in', (eb) =>
+      eb
+        .selectFrom('referrals')
+        .select('id')
+        .where('status', 'in', [...FINAL_STATUSES])
+        .where('updated_at', '<', endedBefore),
+    )
+    .executeTakeFirst();
   return {
     datasets: Number(datasets.numUpdatedRows),
     answers: purged,
     messages: Number(messages.numUpdatedRows),
+    steps: Number(steps.numUpdatedRows),
   };
 }

@@ -10,6 +10,7 @@
 import type { Db, Tx } from '../store/index.js';
 import type { ReferralTable } from '../store/schema.js';
 import { FINAL_STATUSES } from './status.js';
+import { appendStep } from './steps.js';
 
 export type ReferralRow = ReferralTable;
 
@@ -19,6 +20,8 @@ export async function insertReferral(tx: Tx, row: Omit<ReferralRow, 'status'>): 
     .insertInto('referrals')
     .values({ ...row, status: 'queued' })
     .execute();
+  // The first of its steps (steps.ts): the trust's Task lists them all, in order.
+  await appendStep(tx, row.id, { step: 'queued', at: new Date(row.created_at), mover: 'gateway' });
 }
 
 /** The open referral of this episode for this recipient, if any. */
@@ -51,6 +54,11 @@ export async function updateReferral(
   },
 ): Promise<void> {
   await tx.updateTable('referrals').set(patch).where('id', '=', id).execute();
+}
+
+/** Something about the referral changed that is not its status or dataset (a worker named). */
+export async function touchReferral(tx: Tx, id: string, at: Date): Promise<void> {
+  await tx.updateTable('referrals').set({ updated_at: at.toISOString() }).where('id', '=', id).execute();
 }
 
 export async function referralById(db: Db | Tx, id: string): Promise<ReferralRow | undefined> {

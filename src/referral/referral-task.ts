@@ -4,10 +4,11 @@
  * recipient only; nothing about other recipients appears. A withheld decision is a Task with
  * status `rejected` and the reasons in `statusReason`.
  */
-import type { Task } from 'fhir/r4.js';
+import type { Annotation, Task, TaskOutput } from 'fhir/r4.js';
 import { NHS_NUMBER_SYSTEM } from '../fhir/nhs-number.js';
 import { ODS_ORGANISATION_SYSTEM } from '../fhir/systems.js';
 import type { ReferralStatus } from './status.js';
+import { currentWorker, type Step, WORKER_NAMED } from './steps.js';
 
 /** The ODS spelling the gateway writes (systems.ts lists those it reads). */
 export const ODS_SYSTEM = ODS_ORGANISATION_SYSTEM;
@@ -38,6 +39,8 @@ export interface TaskInput {
   referralId?: string;
   dueBy?: string | null;
   response?: { status?: string; reason?: { code: string; text?: string }; outcome?: string } | null;
+  /** The referral's steps, oldest first (steps.ts): Task.output lists them, Task.note their notes. */
+  steps?: readonly Step[];
 }
 
 /** R4 Task.status for each referral status (every one: the map is checked whole by the compiler). */
@@ -81,9 +84,74 @@ function statusReason(input: TaskInput): Task['statusReason'] {
   return undefined;
 }
 
+const outputType = (system: string, code: string): TaskOutput['type'] => ({
+  coding: [{ system, code }],
+  text: code,
+});
+
+/**
+ * One output per step, in the order they happened (issue 19 item 3: "the trust's Task shows each
+ * step"): the status it moved to (REFERRAL_STATUS_SYSTEM) when; for `move-date-set` also the move
+ * date; for a named worker their name, role and work contact (R4 allows any type in
+ * Task.output.value[x]: a ContactDetail). Purged facts leave the step and its time.
+ */
+function stepOutputs(steps: readonly Step[]): TaskOutput[] {
+  const out: TaskOutput[] = [];
+  for (const s of steps) {
+    const d = s.detail;
+    if (s.step === WORKER_NAMED && d?.name) {
+      const telecom = [
+        ...(d.phone ? [{ system: 'phone' as const, value: d.phone, use: 'work' as const }] : []),
+        ...(d.email ? [{ system: 'email' as const, value: d.email, use: 'work' as const }] : []),
+      ];
+      out.push({
+        type: outputType(REFERRAL_OUTCOME_SYSTEM, 'named-worker'),
+        valueContactDetail: {
+          name: d.role ? `${d.name}, ${d.role}` : d.name,
+          ...(telecom.length ? { telecom } : {}),
+        },
+      });
+      continue;
+    }
+    const system = s.step === WORKER_NAMED ? REFERRAL_OUTCOME_SYSTEM : REFERRAL_STATUS_SYSTEM;
+    const code = s.step === WORKER_NAMED ? 'named-worker' : s.step;
+    out.push({ type: outputType(system, code), valueDateTime: s.at });
+    if (s.step === 'move-date-set' && d?.date)
+      out.push({ type: outputType(REFERRAL_OUTCOME_SYSTEM, 'move-date'), valueDate: d.date });
+  }
+  return out;
+}
+
+/** The provider's notes, each with when and who wrote it (the staff member, else the organisation). */
+function stepNotes(steps: readonly Step[], provider: string): Annotation[] {
+  return steps
+    .filter((s) => s.note !== undefined && s.note !== '')
+    .map((s) => ({
+      authorString: s.recordedBy
+        ? [s.recordedBy.name, s.recordedBy.role].filter(Boolean).join(', ')
+        : provider,
+      time: s.at,
+      text: s.note ?? '',
+    }));
+}
+
 export function referralTask(input: TaskInput): Task {
   const reason = statusReason(input);
   const outcome = input.response?.outcome;
+  const steps = input.steps ?? [];
+  const worker = currentWorker(steps);
+  const output: TaskOutput[] = [
+    ...stepOutputs(steps),
+    ...(outcome
+      ? [
+          {
+            type: { coding: [{ system: REFERRAL_OUTCOME_SYSTEM, code: 'outcome' }] },
+            valueCodeableConcept: { coding: [{ system: REFERRAL_OUTCOME_SYSTEM, code: outcome }] },
+          },
+        ]
+      : []),
+  ];
+  const note = stepNotes(steps, input.recipient.name);
   return {
     resourceType: 'Task',
     id: input.id,
@@ -108,20 +176,15 @@ export function referralTask(input: TaskInput): Task {
       identifier: { system: ODS_SYSTEM, value: input.sender.odsCode },
       display: input.sender.name,
     },
+    // The provider; once a housing worker is named, the display says who is on the case.
     owner: {
       identifier: { system: ODS_SYSTEM, value: input.recipient.odsCode },
-      display: input.recipient.name,
+      display: worker
+        ? `${input.recipient.name}: ${worker.name}${worker.role ? `, ${worker.role}` : ''}`
+        : input.recipient.name,
     },
     ...(input.dueBy ? { restriction: { period: { end: input.dueBy } } } : {}),
-    ...(outcome
-      ? {
-          output: [
-            {
-              type: { coding: [{ system: REFERRAL_OUTCOME_SYSTEM, code: 'outcome' }] },
-              valueCodeableConcept: { coding: [{ system: REFERRAL_OUTCOME_SYSTEM, code: outcome }] },
-            },
-          ],
-        }
-      : {}),
+    ...(note.length > 0 ? { note } : {}),
+    ...(output.length > 0 ? { output } : {}),
   };
 }

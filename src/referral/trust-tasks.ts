@@ -8,6 +8,7 @@ import type { Registry } from '../config/registry-types.js';
 import type { Db, Tx } from '../store/index.js';
 import type { DecisionTable, ReferralTable } from '../store/schema.js';
 import { referralTask } from './referral-task.js';
+import { type Step, stepsOf } from './steps.js';
 
 type Reason = { code: string; text: string };
 /** What the pipeline made of one recipient of a message (pipeline/process-event.ts, RecipientOutcome). */
@@ -28,6 +29,7 @@ function build(
   d: Pick<DecisionTable, 'id' | 'recipient' | 'reasons' | 'decided_at'>,
   e: { message_id: string; sender: string; correlation_id?: string | null },
   r: ReferralTable | undefined,
+  steps: readonly Step[],
   extraReasons: Reason[] = [],
 ): Task {
   const common = {
@@ -57,6 +59,7 @@ function build(
     lastModified: r.updated_at,
     dueBy: r.due_by,
     response: r.response ? (JSON.parse(r.response) as Parameters<typeof referralTask>[0]['response']) : null,
+    steps,
   });
 }
 
@@ -89,6 +92,7 @@ export async function responseTasks(
       decision,
       event,
       await referral(tx, o.referralId ?? null),
+      o.referralId ? await stepsOf(tx, o.referralId) : [],
       o.outcome === 'cancelled' ? o.reasons : [],
     );
     entries.push({ fullUrl: `urn:uuid:task-${task.id}`, resource: task });
@@ -129,9 +133,9 @@ export async function taskById(
   const d = await decisionsOf(db, sender)
     .where('decisions.id', '=', r ? r.decision_id : id)
     .executeTakeFirst();
-  if (r && d) return build(registry, d, d, r);
+  if (r && d) return build(registry, d, d, r, await stepsOf(db, r.id));
   if (!d || d.referral_id) return undefined;
-  return build(registry, d, d, undefined);
+  return build(registry, d, d, undefined, []);
 }
 
 /** The Tasks of one of the trust's messages (Task?focus=<MessageHeader.id>). */
@@ -146,6 +150,15 @@ export async function tasksByMessage(
     .orderBy('decisions.recipient')
     .execute();
   const out: Task[] = [];
-  for (const d of rows) out.push(build(registry, d, d, await referral(db, d.referral_id)));
+  for (const d of rows)
+    out.push(
+      build(
+        registry,
+        d,
+        d,
+        await referral(db, d.referral_id),
+        d.referral_id ? await stepsOf(db, d.referral_id) : [],
+      ),
+    );
   return out;
 }

@@ -38,6 +38,8 @@ export interface PurgeResult {
   answers: number;
   /** Conversation messages whose text was removed (issue 19 item 4). */
   messages: number;
+  /** Referral steps whose facts (move date, named worker's contact) and note were removed (issue 19 item 3). */
+  steps: number;
   /** Cut-offs used (ISO-8601): messages received before, referrals ended before. */
   messagesReceivedBefore: string;
   referralsEndedBefore: string;
@@ -46,7 +48,7 @@ export interface PurgeResult {
 const DAY_MS = 86_400_000;
 
 export function purgedAnything(r: PurgeResult): boolean {
-  return r.events + r.referrals + r.deliveries + r.answers + r.messages > 0;
+  return r.events + r.referrals + r.deliveries + r.answers + r.messages + r.steps > 0;
 }
 
 export async function purgeExpired(
@@ -91,6 +93,7 @@ export async function purgeExpired(
       deliveries: Number(deliveries.numUpdatedRows),
       answers: ended.answers,
       messages: ended.messages,
+      steps: ended.steps,
       messagesReceivedBefore,
       referralsEndedBefore,
     };

@@ -10,6 +10,7 @@ import { m0007 } from './migration-0007.js';
 import { m0008 } from './migration-0008.js';
 import { m0009 } from './migration-0009.js';
 import { m0010 } from './migration-0010.js';
+import { m0011 } from './migration-0011.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists (Kysely docs)
 type AnyDb = Kysely<any>;
@@ -251,6 +252,7 @@ export const migrations: Record<string, Migration> = {
   '0008_consent_memory': m0008,
   '0009_readmission_links': m0009,
   '0010_referral_messages': m0010,
+  '0011_referral_steps': m0011,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -206,6 +206,26 @@ export interface ReferralMessageTable {
   disclosed_at: string | null;
 }
 
+/** One step of a referral, in order (migration 0011, issue 19 item 3; src/referral/steps.ts). */
+export interface ReferralStepTable {
+  referral_id: string;
+  /** 1, 2, ... in the order the steps happened. */
+  step_no: number;
+  /** The status the referral moved to, or `worker-named`. */
+  step: string;
+  at: string;
+  /** Who made the move (transitions.ts Mover): provider, gateway, trust or operator. */
+  mover: string;
+  /** The partner that made it, for a provider's or a trust's step. */
+  partner: string | null;
+  /** The staff member who recorded it, as JSON { name, role? }, when given. */
+  recorded_by: string | null;
+  /** The step's facts as JSON (move date; named worker); null once purged by retention. */
+  detail: string | null;
+  /** The provider's free-text note; null once purged by retention. */
+  note: string | null;
+}
+
 /** Bookkeeping the store itself uses in tests and health checks. */
 export interface KvTable {
   key: string;
@@ -242,5 +262,6 @@ export interface Database {
   consent_memory: ConsentMemoryTable;
   readmission_links: ReadmissionLinkTable;
   referral_messages: ReferralMessageTable;
+  referral_steps: ReferralStepTable;
   kv: KvTable;
 }

@@ -60,6 +60,15 @@ const EVERY_ACTION: Record<AuditAction, AuditInput> = {
     referralId: 'ref-3',
     detail: { from: 'acknowledged', to: 'accepted' },
   },
+  'worker-named': {
+    action: 'worker-named',
+    actor: 'homegroup-discharge',
+    referralId: 'ref-3',
+    detail: {
+      worker: { name: 'Jo Example', role: 'Housing link worker' },
+      recordedBy: { name: 'Jo Example' },
+    },
+  },
   cancelled: {
     action: 'cancelled',
     actor: 'gateway',

@@ -2,17 +2,16 @@
  * Issue 19 acceptance: "a transition-table test: every illegal move answers 409 and changes
  * nothing; every legal move is audited and shows in the Task". Every (from, to) pair of referral
  * statuses, on both store backends: through the provider API where a route exists
- * (POST /referrals/:id/acknowledge, POST /referrals/:id/status), through the referral stage's
- * functions for the rest (milestones: recordMilestone; the gateway's, the trust's and the
- * operator's moves: moveReferral). "Changes nothing" is the referral row, the audit and the
- * outbox as they were. The legal moves are written out here, from design.md's lifecycle, so the
+ * (POST /referrals/:id/acknowledge, POST /referrals/:id/status: answers and milestones), through
+ * the referral stage's function for the rest (the gateway's, the trust's and the operator's moves:
+ * moveReferral). "Changes nothing" is the referral row, its steps, the audit and the outbox as
+ * they were. The legal moves are written out here, from design.md's lifecycle, so the
  * table in src/referral/transitions.ts is checked against them, not against itself.
  */
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Partner } from '../../src/config/registry-types.js';
 import { moveReferral } from '../../src/referral/move.js';
-import { type MilestoneRecord, recordMilestone } from '../../src/referral/provider-answers.js';
 import {
   isMilestone,
   MILESTONES,
@@ -70,10 +69,17 @@ const moverOf = (to: ReferralStatus): Mover =>
         ? 'trust'
         : 'provider';
 
+const RECORDED_BY = { name: 'Alex Example', role: 'Housing options officer' };
 const ANSWER_BODY: Partial<Record<ReferralStatus, object>> = {
   accepted: { status: 'accepted' },
   declined: { status: 'declined', reason: { code: 'no-local-connection', text: 'Synthetic reason' } },
   completed: { status: 'completed', outcome: 'rehoused' },
+  ...Object.fromEntries(
+    MILESTONES.map((m) => [
+      m,
+      { status: m, recordedBy: RECORDED_BY, ...(m === 'move-date-set' ? { date: '2026-12-14' } : {}) },
+    ]),
+  ),
 };
 
 describe.each(BACKENDS)('every move of the transition table (%s)', (backend) => {
@@ -120,6 +126,12 @@ describe.each(BACKENDS)('every move of the transition table (%s)', (backend) => 
       .selectAll()
       .where('id', '=', id)
       .executeTakeFirstOrThrow(),
+    steps: await h.store.db
+      .selectFrom('referral_steps')
+      .selectAll()
+      .where('referral_id', '=', id)
+      .orderBy('step_no')
+      .execute(),
     audit: await h.store.db.selectFrom('audit').select(['seq', 'hash']).orderBy('seq').execute(),
     outbox: await h.store.db.selectFrom('deliveries').selectAll().orderBy('id').execute(),
   });
@@ -127,6 +139,7 @@ describe.each(BACKENDS)('every move of the transition table (%s)', (backend) => 
   /** Make the move the way its mover does; returns whether it was accepted, and the refusal. */
   async function attempt(to: ReferralStatus): Promise<{ ok: boolean; refusal?: string; http?: number }> {
     const at = h.clock.now();
+    expect(isMilestone(to) ? ANSWER_BODY[to] : true).toBeTruthy();
     if (to === 'acknowledged' || ANSWER_BODY[to]) {
       const res =
         to === 'acknowledged'
@@ -136,11 +149,6 @@ describe.each(BACKENDS)('every move of the transition table (%s)', (backend) => 
               .set(provider)
               .send(ANSWER_BODY[to] as object);
       return { ok: res.status === 200, http: res.status, refusal: res.body.detail };
-    }
-    if (isMilestone(to)) {
-      const m: MilestoneRecord = to === 'move-date-set' ? { status: to, date: '2026-12-14' } : { status: to };
-      const r = await recordMilestone(deps, { partnerId: 'wearmouth-council', referralId: id, at }, m);
-      return r.kind === 'ok' ? { ok: true } : { ok: false, refusal: 'message' in r ? r.message : r.kind };
     }
     const r = await h.store.transaction(async (tx) => {
       const row = await tx
@@ -202,9 +210,15 @@ describe.each(BACKENDS)('every move of the transition table (%s)', (backend) => 
     });
     const pushed = after.outbox.length - before.outbox.length;
     expect(pushed).toBe(moverOf(to) === 'provider' ? 1 : 0);
-    // Shown in the trust's Task.
-    const task = await request(app).get(`/fhir/Task/${id}`).set(trust).expect(200);
-    expect(JSON.parse(task.text).businessStatus.coding[0].code).toBe(to);
+    // One step more, the move itself.
+    expect(after.steps.map((s) => s.step)).toEqual([...before.steps.map((s) => s.step), to]);
+    // Shown in the trust's Task: its status, and the move as the last of its steps.
+    const task = JSON.parse((await request(app).get(`/fhir/Task/${id}`).set(trust).expect(200)).text);
+    expect(task.businessStatus.coding[0].code).toBe(to);
+    const steps = (task.output as Array<{ type: { coding: Array<{ code: string }> } }>)
+      .map((o) => o.type.coding[0]?.code)
+      .filter((c) => c !== 'move-date' && c !== 'outcome');
+    expect(steps.at(-1)).toBe(to);
   });
 
   it('covers every status before and after acceptance', () => {

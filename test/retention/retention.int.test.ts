@@ -142,7 +142,7 @@ describe('retention', () => {
     expect(run.out).toEqual([
       expect.stringMatching(/RETENTION_DAYS=30\): 0 purged$/),
       expect.stringMatching(
-        /REFERRAL_RETENTION_DAYS=90\): 0 datasets, 0 sent messages, the free text of 0 provider answers and of 0 conversation messages purged$/,
+        /REFERRAL_RETENTION_DAYS=90\): 0 datasets, 0 sent messages, the free text of 0 provider answers and of 0 conversation messages, and the facts and notes of 0 referral steps purged$/,
       ),
       'Nothing was due.',
     ]);
