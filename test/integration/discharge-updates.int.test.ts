@@ -19,17 +19,22 @@ import { type Receiver, startReceiver } from '../delivery/receiver.js';
 import { r4Errors } from '../fhir/r4-validator.js';
 import { tempDir, testApp } from '../helpers/test-app.js';
 import { bearer } from '../helpers/tokens.js';
-import { request as fixture, type JsonObject } from '../ingest/fixtures.js';
+import type { JsonObject } from '../ingest/fixtures.js';
 import { post } from './intake-helpers.js';
+import {
+  admission,
+  type Bundle,
+  DISCHARGE_FIELDS,
+  discharge,
+  expectedDischarge,
+  HOMEWARD,
+  UKCORE,
+} from './stay-messages.js';
 
 const receivers: Receiver[] = [];
 afterEach(async () => {
   await Promise.all(receivers.splice(0).map((r) => r.close()));
 });
-
-const HOMEWARD = 'https://homeward.example/fhir';
-const UKCORE = 'https://fhir.hl7.org.uk';
-const DISCHARGE_FIELDS = ['dischargeDateTime', 'dischargeDestination', 'dischargeMethod'];
 
 async function setup(registry?: (r: Registry) => Registry) {
   const secret = newSecret();
@@ -53,79 +58,6 @@ async function setup(registry?: (r: Registry) => Registry) {
   });
   return { h, app, deps, receiver };
 }
-
-type Bundle = { entry: Array<{ resource: JsonObject }> } & JsonObject;
-
-/** The admission fixture's stay, as the trust reports `event` a moment ago (headers of a later message). */
-function message(
-  id: string,
-  event: JsonObject | undefined,
-  change: (encounter: JsonObject) => void = () => {},
-): Bundle {
-  const b = structuredClone({
-    ...fixture('admission'),
-    timestamp: new Date().toISOString(),
-  }) as unknown as Bundle;
-  const header = b.entry[0]?.resource as JsonObject;
-  if (event) {
-    header.id = id;
-    header.eventCoding = event;
-    header.reason = {
-      coding: [{ system: 'https://fhir.nhs.uk/CodeSystem/message-reason-bars', code: 'update' }],
-    };
-  }
-  change(b.entry.find((e) => e.resource.resourceType === 'Encounter')?.resource as JsonObject);
-  return b;
-}
-
-const admission = () => message('', undefined);
-const expectedDischarge = () =>
-  message(
-    'a0d11551-0000-4000-8000-0000000019e1',
-    { system: `${HOMEWARD}/CodeSystem/homeward-housing-events`, code: 'expected-discharge' },
-    (enc) => {
-      enc.extension = [
-        {
-          url: 'http://hl7.org/fhir/5.0/StructureDefinition/extension-Encounter.plannedEndDate',
-          valueDateTime: '2026-12-01T12:00:00Z',
-        },
-        { url: `${HOMEWARD}/StructureDefinition/discharge-ready-date`, valueDate: '2026-11-27' },
-        {
-          url: `${HOMEWARD}/StructureDefinition/housing-delay-reason`,
-          valueCodeableConcept: {
-            coding: [{ system: `${HOMEWARD}/CodeSystem/housing-delay-reason`, code: 'awaiting-adaptations' }],
-          },
-        },
-      ];
-    },
-  );
-const discharge = () =>
-  message(
-    'a0d11551-0000-4000-8000-0000000019e2',
-    { system: 'http://terminology.hl7.org/CodeSystem/v2-0003', code: 'A03' },
-    (enc) => {
-      enc.status = 'finished';
-      enc.period = { start: '2026-11-02T14:30:00Z', end: '2026-12-01T11:00:00Z' };
-      enc.extension = [
-        {
-          url: 'http://hl7.org/fhir/5.0/StructureDefinition/extension-Encounter.plannedEndDate',
-          valueDateTime: '2026-12-01T12:00:00Z',
-        },
-        { url: `${HOMEWARD}/StructureDefinition/discharge-ready-date`, valueDate: '2026-11-27' },
-        {
-          url: `${UKCORE}/StructureDefinition/Extension-UKCore-DischargeMethod`,
-          valueCodeableConcept: {
-            coding: [{ system: `${UKCORE}/CodeSystem/UKCore-DischargeMethodEngland`, code: '1' }],
-          },
-        },
-      ];
-      enc.hospitalization = {
-        dischargeDisposition: {
-          coding: [{ system: `${UKCORE}/CodeSystem/UKCore-DischargeDestinationEngland`, code: '19' }],
-        },
-      };
-    },
-  );
 
 /** openapi.yaml's ReferralMessage, which every webhook body must match (the docs cannot drift). */
 const openapi = parse(readFileSync('openapi.yaml', 'utf8')) as {
