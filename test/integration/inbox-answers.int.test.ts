@@ -59,6 +59,8 @@ describe('provider answers', () => {
         from: 'delivered',
         to: 'accepted',
         noteGiven: false,
+        // No staff member named in the body: the entry's actor (the organisation) is who recorded it.
+        recordedBy: null,
         referralStatus: 'accepted',
         referralStatusFrom: 'delivered',
       },
@@ -67,6 +69,7 @@ describe('provider answers', () => {
         to: 'completed',
         outcome: 'supported-accommodation',
         noteGiven: true,
+        recordedBy: null,
         referralStatus: 'completed',
         referralStatusFrom: 'accepted',
       },
