@@ -43,3 +43,47 @@ describe('provider answer body', () => {
     expect(where({ status: 'accepted', note: 'x'.repeat(2001) })).toEqual(['note']);
   });
 });
+
+describe('milestone body (issue 19 item 3)', () => {
+  const BY = { name: 'Jo Example', role: 'Housing link worker' };
+
+  it('takes each milestone with who recorded it; move-date-set carries its date', () => {
+    expect(parseAnswer({ status: 'contacted', recordedBy: BY, note: 'Met on the ward' })).toEqual({
+      ok: true,
+      answer: { status: 'contacted', recordedBy: BY, note: 'Met on the ward' },
+    });
+    expect(parseAnswer({ status: 'move-date-set', date: '2026-12-14', recordedBy: { name: 'Jo' } })).toEqual({
+      ok: true,
+      answer: { status: 'move-date-set', date: '2026-12-14', recordedBy: { name: 'Jo' } },
+    });
+    // An answer may name who recorded it too.
+    expect(parseAnswer({ status: 'accepted', recordedBy: BY })).toEqual({
+      ok: true,
+      answer: { status: 'accepted', recordedBy: BY },
+    });
+  });
+
+  it('a milestone must name who recorded it', () => {
+    expect(where({ status: 'assessed' })).toEqual(['recordedBy']);
+    expect(where({ status: 'assessed', recordedBy: {} })).toEqual(['recordedBy.name']);
+    expect(where({ status: 'assessed', recordedBy: { name: 'Jo', phone: '1' } })).toEqual([
+      'recordedBy.phone',
+    ]);
+    expect(where({ status: 'assessed', recordedBy: 'Jo' })).toEqual(['recordedBy']);
+  });
+
+  it('a move date is a real calendar day, given with move-date-set only', () => {
+    expect(where({ status: 'move-date-set', recordedBy: BY })).toEqual(['date']);
+    for (const date of ['2026-02-30', '14/12/2026', '2026-12-14T10:00:00Z', 20261214])
+      expect(where({ status: 'move-date-set', date, recordedBy: BY })).toEqual(['date']);
+    expect(where({ status: 'contacted', date: '2026-12-14', recordedBy: BY })).toEqual(['date']);
+    expect(where({ status: 'accepted', date: '2026-12-14' })).toEqual(['date']);
+  });
+
+  it('a milestone takes no reason and no outcome', () => {
+    expect(where({ status: 'moved-in', recordedBy: BY, reason: { code: 'x', text: 'y' } })).toEqual([
+      'reason',
+    ]);
+    expect(where({ status: 'moved-in', recordedBy: BY, outcome: 'rehoused' })).toEqual(['outcome']);
+  });
+});
