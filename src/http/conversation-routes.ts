@@ -19,6 +19,7 @@ import {
   type PostResult,
   postMessage,
   readConversation,
+  referralOfMessage,
   referralOfParty,
   type Side,
   viewOf,
@@ -149,15 +150,7 @@ export function conversationRoutes(deps: Deps): RouteSpec[] {
 
   const trustRead: RequestHandler = async (req, res) => {
     const id = String(req.params.id ?? '');
-    const referralId = ID.test(id)
-      ? (
-          await deps.store.db
-            .selectFrom('referral_messages')
-            .select('referral_id')
-            .where('id', '=', id)
-            .executeTakeFirst()
-        )?.referral_id
-      : undefined;
+    const referralId = ID.test(id) ? await referralOfMessage(deps.store.db, id) : undefined;
     const found = referralId ? await read(req, 'trust', referralId) : undefined;
     const row = found?.rows.find((m) => m.id === id);
     if (!found || !row)

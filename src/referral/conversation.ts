@@ -161,6 +161,16 @@ async function queueToOtherSide(
 }
 
 /** The conversation of a referral, oldest first. */
+/** The referral a message belongs to (for GET /fhir/Communication/{id}; the caller then checks the party). */
+export async function referralOfMessage(db: Db, messageId: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('referral_messages')
+    .select('referral_id')
+    .where('id', '=', messageId)
+    .executeTakeFirst();
+  return row?.referral_id;
+}
+
 export function messagesOf(db: Db | Tx, referralId: string): Promise<MessageRow[]> {
   return db
     .selectFrom('referral_messages')

@@ -17,10 +17,16 @@ const OWNER = 'src/referral/';
  */
 const MIGRATIONS = /^src\/store\/migration(s|-\d{4})\.ts$/;
 
-const KYSELY_WRITE =
-  /\.\s*(insertInto|updateTable|deleteFrom|replaceInto|mergeInto)\s*\(\s*['"`]referrals(\s+as\s+\w+)?['"`]/g;
-const SQL_WRITE =
-  /\b(update|insert\s+(or\s+\w+\s+)?into|delete\s+from|replace\s+into|merge\s+into|truncate(\s+table)?)\s+("?\w+"?\.)?"?referrals"?(?![\w-])/gi;
+/** The referral stage's tables: the referrals, their steps, their conversation, readmission links. */
+const TABLES = '(referrals|referral_steps|referral_messages|readmission_links)';
+const KYSELY_WRITE = new RegExp(
+  `\\.\\s*(insertInto|updateTable|deleteFrom|replaceInto|mergeInto)\\s*\\(\\s*['"\`]${TABLES}(\\s+as\\s+\\w+)?['"\`]`,
+  'g',
+);
+const SQL_WRITE = new RegExp(
+  `\\b(update|insert\\s+(or\\s+\\w+\\s+)?into|delete\\s+from|replace\\s+into|merge\\s+into|truncate(\\s+table)?)\\s+("?\\w+"?\\.)?"?${TABLES}"?(?![\\w-])`,
+  'gi',
+);
 
 /** `file:line: the statement` for each write to the referrals table in `text`. */
 function referralWrites(file: string, text: string): string[] {
@@ -42,7 +48,7 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-describe('the referrals table has one owner', () => {
+describe("the referral stage's tables have one owner", () => {
   it('no file outside src/referral/ writes it', () => {
     const offenders = sourceFiles(join(ROOT, 'src'))
       .map((p) => relative(ROOT, p).split('\\').join('/'))
@@ -65,6 +71,9 @@ describe('the referrals table has one owner', () => {
     ["await sql`update referrals set status = 'x'`.execute(tx);", 1],
     ['sql`UPDATE "referrals" SET dataset = NULL`', 1],
     ["sql.raw('insert into referrals (id) values (1)')", 1],
+    ["tx.insertInto('referral_steps').values(step)", 1],
+    ["db.updateTable('referral_messages').set({ text: null })", 1],
+    ['sql`delete from readmission_links`', 1],
     ['sql`delete from public.referrals where id = ?`', 1],
     ['sql`INSERT OR REPLACE INTO referrals VALUES (1)`', 1],
     // Reads, other tables, and words in prose are not writes.
