@@ -118,3 +118,26 @@ export function morganAdmission() {
 
 /** Morgan withdraws consent (a Consent with provision deny). */
 export const consentWithdrawal = () => fixture('consent-updated');
+
+/** Homestead's people on Robin's case (synthetic staff; work contact details only). */
+export const WORKER = {
+  name: 'Jo Example',
+  role: 'Hospital housing link worker',
+  phone: '0191 496 0000',
+  email: 'jo.example@homestead.example',
+};
+export const TEAM_LEAD = { name: 'Pat Example', role: 'Team leader' };
+export const CONTACTED_NOTE = 'Met Robin on the ward; looking at supported flats nearby.';
+export const REPLY = 'Yes: the flat we have in mind is on the ground floor, with a level entrance.';
+
+/** The ward's question about Robin's referral: a FHIR Communication based on its Task. */
+export const question = (taskId) => ({
+  resourceType: 'Communication',
+  status: 'completed',
+  basedOn: [{ reference: `Task/${taskId}` }],
+  payload: [{ contentString: 'Robin uses a walking frame: will the flat be step-free?' }],
+  sender: { display: 'Sam Ward, discharge coordinator' },
+});
+
+/** The move date Jo sets: three days from today. */
+export const moveDate = () => new Date(Date.now() + 3 * DAY).toISOString().slice(0, 10);

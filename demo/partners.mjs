@@ -58,6 +58,7 @@ export async function partner(gateway, partnerId, scope) {
     id: partnerId,
     get: (path) => call('GET', path),
     post: (path, body, contentType) => call('POST', path, body, contentType),
+    put: (path, body) => call('PUT', path, body),
   };
 }
 

@@ -46,7 +46,11 @@ async function tell(gateway, receiver) {
   say('Homeward demo: everything below is synthetic and stays on this machine.');
   say(`Gateway ${gateway.url} (SQLite in ${gateway.dir}), partners from consent/.`);
   for (const note of gateway.notes) say(note);
-  const trust = await partner(gateway.url, 'north-coast-trust', 'system/Bundle.c system/Task.rs');
+  const trust = await partner(
+    gateway.url,
+    'north-coast-trust',
+    'system/Bundle.c system/Task.rs system/Communication.crs',
+  );
   const homestead = await partner(gateway.url, 'homegroup-discharge', 'referrals.read referrals.write');
   const wearmouth = await partner(gateway.url, 'wearmouth-council', 'referrals.read referrals.write');
   const ig = await partner(gateway.url, 'ig-audit-north', 'audit.read');
@@ -68,9 +72,10 @@ async function tell(gateway, receiver) {
         const output = (task.output ?? [])
           .map((o) => o.valueCodeableConcept?.coding?.[0]?.code)
           .filter(Boolean);
-        return indent(
+        indent(
           `North Coast reads Task ${id}: ${task.status}${output.length ? ` (outcome ${output.join(', ')})` : ''}.`,
         );
+        return task;
       }
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -92,7 +97,19 @@ async function tell(gateway, receiver) {
   };
   const answer = async (who, id, body) => {
     await who.post(`/referrals/${id}/status`, body);
-    indent(`${who.id} answers: ${body.status}${body.outcome ? `, outcome ${body.outcome}` : ''}.`);
+    const by = body.recordedBy ? ` (recorded by ${body.recordedBy.name})` : '';
+    const date = body.date ? ` for ${body.date}` : '';
+    indent(
+      `${who.id} answers: ${body.status}${date}${body.outcome ? `, outcome ${body.outcome}` : ''}${by}.`,
+    );
+  };
+  /** What the ward sees of the work: who is on the case, and each step so far, in order. */
+  const steps = async (id) => {
+    const task = await trust.get(`/fhir/Task/${id}`);
+    indent(`The ward's Task shows who is on the case: ${task.owner.display}.`);
+    const codes = (task.output ?? []).map((o) => o.type.coding[0].code).filter((c) => c !== 'outcome');
+    indent(`Steps so far, in order: ${codes.join(' -> ')}.`);
+    for (const n of task.note ?? []) indent(`Note from ${n.authorString}: "${n.text}"`);
   };
 
   const [robin] = await send(
@@ -102,8 +119,35 @@ async function tell(gateway, receiver) {
   await basis(robin.id);
   await webhook('referral.created', robin.id);
   await taskSeen(robin.id, 'received');
-  await answer(homestead, robin.id, { status: 'accepted' });
+  await answer(homestead, robin.id, { status: 'accepted', recordedBy: story.TEAM_LEAD });
   await taskSeen(robin.id);
+
+  say();
+  say(`${++step}. Homestead names the housing worker on Robin's case and starts the work.`);
+  await homestead.put(`/referrals/${robin.id}/worker`, { ...story.WORKER, recordedBy: story.TEAM_LEAD });
+  indent(
+    `PUT /referrals/${robin.id}/worker: ${story.WORKER.name}, ${story.WORKER.role} (work phone and email for the ward).`,
+  );
+  const jo = { name: story.WORKER.name, role: story.WORKER.role };
+  await answer(homestead, robin.id, { status: 'contacted', recordedBy: jo, note: story.CONTACTED_NOTE });
+  await answer(homestead, robin.id, { status: 'assessed', recordedBy: jo });
+  await steps(robin.id);
+
+  say();
+  say(`${++step}. The ward asks Homestead a question; Jo answers it.`);
+  const asked = await trust.post('/fhir/Communication', story.question(robin.id), 'application/fhir+json');
+  const question = await receiver.next(
+    (x) => x.type === 'referral.message' && x.data.referralId === robin.id,
+  );
+  indent(`North Coast posts a FHIR Communication (${asked.id}) about Task ${robin.id}.`);
+  indent(`Homestead's webhook receives referral.message: "${question.data.message.text}"`);
+  await homestead.post(`/referrals/${robin.id}/messages`, { text: story.REPLY, author: jo });
+  const thread = await trust.get(`/fhir/Communication?based-on=Task/${robin.id}`);
+  const reply = thread.entry.map((e) => e.resource).find((c) => c.id !== asked.id);
+  indent(
+    `North Coast reads the answer (GET /fhir/Communication?based-on=Task/${robin.id}): "${reply.payload[0].contentString}"`,
+  );
+  indent('Both messages are audited as disclosures of free text (the hash, never the words).');
 
   await send("Robin's expected discharge date (a week from now).", story.expectedDischarge());
   await webhook('referral.updated', robin.id);
@@ -151,10 +195,27 @@ async function tell(gateway, receiver) {
   indent('The notice holds the referral id only: Homestead stops work and deletes what the agreement says.');
   await taskSeen(morgan.id, 'cancelled');
 
-  await send("Robin's discharge (HL7 v2 A03).", story.discharge());
-  await webhook('referral.updated', robin.id);
-  await answer(homestead, robin.id, { status: 'completed', outcome: 'supported-accommodation' });
+  say();
+  say(`${++step}. Jo finds Robin a flat and sets the move date.`);
+  await answer(homestead, robin.id, { status: 'move-date-set', date: story.moveDate(), recordedBy: jo });
+
+  await send("Robin's discharge (HL7 v2 A03), with where Robin went.", story.discharge());
+  const discharged = await webhook('referral.updated', robin.id);
+  const d = discharged.data.dataset;
+  indent(
+    `The update says why (${discharged.data.cause.event}) and what changed: ${discharged.data.changes.fields.join(', ')}.`,
+  );
+  indent(
+    `Where Robin went: destination code ${d.dischargeDestination?.code} (UK Core discharge destination).`,
+  );
+  await answer(homestead, robin.id, { status: 'moved-in', recordedBy: jo });
+  await answer(homestead, robin.id, {
+    status: 'completed',
+    outcome: 'supported-accommodation',
+    recordedBy: jo,
+  });
   await taskSeen(robin.id, 'completed');
+  await steps(robin.id);
   say();
   say(`${++step}. Wearmouth council closes Charlie's case.`);
   await answer(wearmouth, charlie.id, { status: 'completed', outcome: 'temporary-accommodation' });
