@@ -15,6 +15,7 @@ import {
   WARD_SPECIALTY_ID,
   wardSpecialtyCodeSystem,
 } from '../fhir/discharge-codes.js';
+import { adaptationNeedCodeSystem, tenureCodeSystem } from '../fhir/home-adaptation-codes.js';
 import { HOUSING_EVENTS_ID, housingEventsCodeSystem } from '../fhir/housing-events.js';
 import { processMessage } from '../ingest/process-message.js';
 import { countAcceptedMessage } from '../metrics/intake-metrics.js';
@@ -44,6 +45,9 @@ export function fhirRoutes(deps: Deps): RouteSpec[] {
     [HOUSING_EVENTS_ID, housingEventsCodeSystem(VERSION)],
     [HOUSING_DELAY_REASON_ID, housingDelayReasonCodeSystem(VERSION)],
     [WARD_SPECIALTY_ID, wardSpecialtyCodeSystem(VERSION)],
+    // Home adaptations and repairs (issue 19 item 6): the tenure and the OT assessment's needs.
+    ['housing-tenure', tenureCodeSystem(VERSION)],
+    ['home-adaptation-need', adaptationNeedCodeSystem(VERSION)],
   ] as const;
   return [
     {
@@ -85,7 +89,8 @@ export function fhirRoutes(deps: Deps): RouteSpec[] {
         },
       ],
     },
-    // The gateway's own CodeSystems (housing events; issue 19 discharge delay reasons and ward specialty).
+    // The gateway's own CodeSystems (housing events; issue 19: discharge delay reasons, ward specialty,
+    // tenure and home adaptation needs).
     ...codeSystems.map(
       ([id, codeSystem]): RouteSpec => ({
         method: 'get',

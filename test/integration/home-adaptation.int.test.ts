@@ -8,6 +8,7 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/clock.js';
+import { r4Errors } from '../fhir/r4-validator.js';
 import { bearer } from '../helpers/tokens.js';
 import { request as fixture, type JsonObject } from '../ingest/fixtures.js';
 import { intakeApp, post } from './intake-helpers.js';
@@ -102,5 +103,64 @@ describe('home adaptation referral', () => {
     expect(res.status).toBe(200);
     const decisions = await deps.store.db.selectFrom('decisions').select('recipient').execute();
     expect(decisions.map((d) => d.recipient)).not.toContain('tyne-care-and-repair');
+  });
+
+  it("the agency's work through to works complete: the trust's Task shows each step, the worker and the outcome", async () => {
+    const { app, deps, tasks } = await sendAt('2026-11-23T10:00:00.000Z', 'urgent');
+    const id = String(tasks[0]?.id);
+    const agency = { authorization: await bearer(deps, 'tyne-care-and-repair') };
+    const by = { name: 'Chris Example', role: 'Technical officer' };
+    await request(app).get(`/referrals/${id}`).set(agency).expect(200);
+    const post = (body: object) => request(app).post(`/referrals/${id}/status`).set(agency).send(body);
+    await post({ status: 'accepted', recordedBy: by }).expect(200);
+    await request(app)
+      .put(`/referrals/${id}/worker`)
+      .set(agency)
+      .send({ ...by, phone: '0191 496 0002', recordedBy: by })
+      .expect(200);
+    await post({
+      status: 'assessed',
+      recordedBy: by,
+      note: 'Grab rails and a stair rail fitted (synthetic).',
+    }).expect(200);
+    await post({ status: 'works-complete', recordedBy: by }).expect(200);
+    // The two ends of the work exclude each other: a finished repair is not a move.
+    expect((await post({ status: 'moved-in', recordedBy: by })).status).toBe(409);
+    await post({ status: 'completed', outcome: 'returned-home', recordedBy: by }).expect(200);
+    const task = JSON.parse(
+      (
+        await request(app)
+          .get(`/fhir/Task/${id}`)
+          .set({ authorization: await bearer(deps, 'riverside-trust') })
+          .expect(200)
+      ).text,
+    );
+    expect(r4Errors(task)).toEqual([]);
+    expect(task.restriction).toEqual({ period: { end: '2026-11-26T10:00:00.000Z' } });
+    expect(task.owner.display).toContain('Chris Example, Technical officer');
+    expect(
+      task.output.map((o: { type: { coding: Array<{ code: string }> } }) => o.type.coding[0]?.code),
+    ).toEqual([
+      'queued',
+      'delivered',
+      'accepted',
+      'named-worker',
+      'assessed',
+      'works-complete',
+      'completed',
+      'outcome',
+    ]);
+  });
+
+  it.each([
+    ['housing-tenure', ['owner-occupier', 'private-rented', 'social-rented']],
+    ['home-adaptation-need', ['access', 'bathing', 'stairs', 'heating', 'hazards']],
+  ])('GET /fhir/CodeSystem/%s: the codes of a home-adaptation dataset, valid R4, without a token', async (id, codes) => {
+    const { app } = await intakeApp();
+    const res = await request(app).get(`/fhir/CodeSystem/${id}`).expect(200);
+    const cs = JSON.parse(res.text);
+    expect(r4Errors(cs)).toEqual([]);
+    expect(cs).toMatchObject({ url: `https://homeward.example/fhir/CodeSystem/${id}`, count: codes.length });
+    expect(cs.concept.map((c: { code: string }) => c.code)).toEqual(codes);
   });
 });
