@@ -45,7 +45,7 @@ describe('npm run demo', () => {
       'homegroup-discharge answers: assessed (recorded by Jo Example).',
       "The ward's Task shows who is on the case: Homestead Housing Association hospital discharge service (synthetic): Jo Example, Hospital housing link worker.",
       'Steps so far, in order: queued -> delivered -> accepted -> named-worker -> contacted -> assessed.',
-      "Homestead's webhook receives referral.message: \"Robin uses a walking frame: will the flat be step-free?\"",
+      'Homestead\'s webhook receives referral.message: "Robin uses a walking frame: will the flat be step-free?"',
       'North Coast reads the answer (GET /fhir/Communication?based-on=Task/',
       'ground floor, with a level entrance',
       "Homestead's webhook receives referral.updated (version 2)",
