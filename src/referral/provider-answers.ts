@@ -78,6 +78,7 @@ export async function acknowledge(deps: AnswerDeps, c: Caller): Promise<AnswerRe
       to: 'acknowledged',
       by: 'provider',
       at: c.at,
+      step: { partner: c.partnerId },
       entry: {
         ...common(deps, c, r),
         action: 'acknowledged',

@@ -72,7 +72,17 @@ beforeAll(async () => {
 
 function call(method: string, url: string, partner: string) {
   const agent = request(app);
-  const req = method === 'get' ? agent.get(url) : agent.post(url).send({ status: 'accepted' });
+  const req =
+    method === 'get'
+      ? agent.get(url)
+      : method === 'put'
+        ? agent.put(url).send({
+            name: 'Jo Example',
+            role: 'Link worker',
+            email: 'jo@intruder.example',
+            recordedBy: { name: 'Jo Example' },
+          })
+        : agent.post(url).send({ status: 'accepted' });
   return req.set('authorization', tokens.get(partner) ?? '');
 }
 
@@ -103,6 +113,7 @@ describe("another partner's objects", () => {
       'post /referrals/:id/acknowledge',
       'post /referrals/:id/messages',
       'post /referrals/:id/status',
+      'put /referrals/:id/worker',
     ]);
     expect(made.length).toBeGreaterThanOrEqual(2);
   });
@@ -135,6 +146,9 @@ describe("another partner's objects", () => {
     // Nothing changed for the real owner: still unacknowledged.
     const statuses = await deps.store.db.selectFrom('referrals').select('status').execute();
     expect(statuses.map((s) => s.status)).not.toContain('accepted');
+    // And no worker was named on anyone's referral.
+    const steps = await deps.store.db.selectFrom('referral_steps').select('step').execute();
+    expect(steps.map((s) => s.step)).not.toContain('worker-named');
   });
 });
 
