@@ -6,6 +6,7 @@ import helmet from 'helmet';
 import { requireScope } from './auth/bearer.js';
 import type { Deps } from './deps.js';
 import { formBody, jsonBody, requireKnownMediaType } from './http/body.js';
+import { requireFhirJsonAcceptable } from './http/content-negotiation.js';
 import { errorHandler, notFoundHandler } from './http/errors.js';
 import { requestLogger } from './http/logging.js';
 import { apiRateLimit } from './http/rate-limit.js';
@@ -19,6 +20,8 @@ export function createApp(deps: Deps, routes: RouteSpec[] = allRoutes(deps)): Ex
   app.use(requestLogger(deps.logger));
   app.use(requestMetrics(deps.metrics));
   app.use(helmet());
+  // FHIR callers that accept no JSON get 406 before anything else is read (issue 21 item 7).
+  app.use(requireFhirJsonAcceptable);
   const apiLimit = apiRateLimit(deps.settings.rateLimitPerMinute);
   const body = [requireKnownMediaType, jsonBody, formBody];
   for (const route of routes) {

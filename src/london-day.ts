@@ -39,3 +39,13 @@ export function londonDay(at: Date): LondonDay {
   byHour.set(hour, day);
   return day;
 }
+
+/**
+ * The instant day `date` (YYYY-MM-DD) begins in England: 00:00 GMT, or 00:00 BST (23:00 UTC the
+ * day before). London's offset is 0 or +1 hour and never changes at midnight.
+ */
+export function londonMidnight(date: string): Date {
+  const utcMidnight = Date.parse(`${date}T00:00:00Z`);
+  const bst = new Date(utcMidnight - HOUR_MS);
+  return londonDay(bst).date === date ? bst : new Date(utcMidnight);
+}

@@ -2,6 +2,9 @@
  * Verification of a SMART Backend Services client assertion (RFC 7523 section 3, SMART App
  * Launch v2 "Backend Services": iss = sub = client id, aud = token endpoint URL, exp no more
  * than five minutes ahead, a jti never reused while the assertion could still be valid).
+ * `aud` may also be the issuer identifier: RFC 7523 section 3 only asks that it identify the
+ * authorization server (the token endpoint URL MAY be used), and RFC 8414 clients such as
+ * openid-client sign the issuer (issue 21 item 3).
  * Every failure is `invalid_client` (RFC 7523 section 3.2); the reason is for the caller and
  * the metrics, never a stack trace.
  */
@@ -24,7 +27,13 @@ const fail = (reason: string): AssertionResult => ({ ok: false, reason });
 
 export async function verifyClientAssertion(
   assertion: string,
-  ctx: { registry: Registry; keys: KeyResolver; tokenUrl: string; now: Date },
+  ctx: {
+    registry: Registry;
+    keys: KeyResolver;
+    /** Every `aud` value that names this gateway: the token endpoint URL and the issuer. */
+    audiences: readonly string[];
+    now: Date;
+  },
 ): Promise<AssertionResult> {
   if (assertion.length > MAX_ASSERTION_BYTES) return fail('client_assertion is too large');
   let alg: string | undefined;
@@ -47,7 +56,7 @@ export async function verifyClientAssertion(
       algorithms: [...ASSERTION_ALGORITHMS],
       issuer: partner.id,
       subject: partner.id,
-      audience: ctx.tokenUrl,
+      audience: [...ctx.audiences],
       currentDate: ctx.now,
       clockTolerance: CLOCK_SKEW_SECONDS,
       requiredClaims: ['iss', 'sub', 'aud', 'exp', 'jti'],

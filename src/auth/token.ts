@@ -85,7 +85,8 @@ export async function requestToken(form: Record<string, unknown>, deps: TokenDep
   const verified = await verifyClientAssertion(assertion, {
     registry: deps.registry,
     keys: deps.partnerKeys,
-    tokenUrl: tokenUrl(deps.settings.publicUrl),
+    // The token endpoint URL (SMART) or the issuer identifier (RFC 7523, RFC 8414 clients).
+    audiences: [tokenUrl(deps.settings.publicUrl), deps.settings.publicUrl],
     now,
   });
   if (!verified.ok) return error(401, 'invalid_client', verified.reason);

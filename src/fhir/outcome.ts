@@ -50,6 +50,10 @@ export const methodNotAllowed = (msg: string) => fail(405, 'not-supported', msg)
 export const conflict = (msg: string, code: IssueCode = 'conflict') => fail(409, code, msg);
 export const payloadTooLarge = (msg: string) => fail(413, 'too-costly', msg);
 export const unsupportedMediaType = (msg: string) => fail(415, 'not-supported', msg);
+/** 406: the caller accepts no representation the gateway writes (FHIR JSON). */
+export const notAcceptable = (msg: string) => fail(406, 'not-supported', msg);
+/** 400 for a parameter the gateway understands but does not support (e.g. asynchronous messaging). */
+export const notSupported = (msg: string, expression?: string) => fail(400, 'not-supported', msg, expression);
 export const unprocessable = (issues: Issue[]) => new OutcomeError(422, outcome(issues));
 /** 400 listing every problem found in a request (a body checked whole, a query's parameters). */
 export const badRequestIssues = (issues: Issue[]) => new OutcomeError(400, outcome(issues));

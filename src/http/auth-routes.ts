@@ -1,11 +1,27 @@
-import { ASSERTION_ALGORITHMS } from '../auth/client-assertion.js';
-import { requestToken, SUPPORTED_SCOPES, tokenUrl } from '../auth/token.js';
+import { authorizationServerMetadata, smartConfiguration } from '../auth/discovery.js';
+import { requestToken } from '../auth/token.js';
 import type { Deps } from '../deps.js';
 import { tokenAddressRateLimit, tokenRateLimit } from './rate-limit.js';
 import type { RouteSpec } from './routes.js';
 
-/** The SMART Backend Services token endpoint and its discovery document (issue 3). */
+/** A public discovery document (issue 21 item 3), read by clients before they have a token. */
+function discovery(path: string, document: () => object): RouteSpec {
+  return {
+    method: 'get',
+    path,
+    scope: 'public',
+    handlers: [
+      (_req, res) => {
+        res.setHeader('cache-control', 'public, max-age=300');
+        res.json(document());
+      },
+    ],
+  };
+}
+
+/** The SMART Backend Services token endpoint (issue 3) and its discovery documents (issue 21 item 3). */
 export function authRoutes(deps: Deps): RouteSpec[] {
+  const publicUrl = () => deps.settings.publicUrl;
   return [
     {
       method: 'post',
@@ -22,8 +38,10 @@ export function authRoutes(deps: Deps): RouteSpec[] {
           // RFC 6749 section 5.1: token responses must not be cached.
           res.setHeader('cache-control', 'no-store');
           res.setHeader('pragma', 'no-cache');
-          if (!answer.ok && answer.status === 401)
-            res.setHeader('www-authenticate', 'Bearer realm="homeward"');
+          // No WWW-Authenticate on a 401 invalid_client: RFC 6749 section 5.2 asks for a challenge
+          // only when the client authenticated with the Authorization header, which private_key_jwt
+          // never does, and a Bearer challenge here makes OAuth clients (openid-client) report the
+          // challenge instead of the error and its description (issue 21 item 3).
           res.status(answer.ok ? 200 : answer.status).json(answer.body);
           if (answer.ok) deps.metrics.tokensIssued.inc({ partner: answer.partnerId });
           else deps.metrics.tokenFailures.inc({ error: answer.body.error });
@@ -32,25 +50,9 @@ export function authRoutes(deps: Deps): RouteSpec[] {
         },
       ],
     },
-    {
-      method: 'get',
-      path: '/.well-known/smart-configuration',
-      scope: 'public',
-      handlers: [
-        (_req, res) => {
-          res.setHeader('cache-control', 'public, max-age=300');
-          res.json({
-            issuer: deps.settings.publicUrl,
-            jwks_uri: `${deps.settings.publicUrl}/.well-known/jwks.json`,
-            token_endpoint: tokenUrl(deps.settings.publicUrl),
-            token_endpoint_auth_methods_supported: ['private_key_jwt'],
-            token_endpoint_auth_signing_alg_values_supported: [...ASSERTION_ALGORITHMS],
-            grant_types_supported: ['client_credentials'],
-            scopes_supported: [...SUPPORTED_SCOPES],
-            capabilities: ['client-confidential-asymmetric'],
-          });
-        },
-      ],
-    },
+    discovery('/.well-known/smart-configuration', () => smartConfiguration(publicUrl())),
+    // SMART clients look the configuration up at the FHIR base the CapabilityStatement names.
+    discovery('/fhir/.well-known/smart-configuration', () => smartConfiguration(publicUrl())),
+    discovery('/.well-known/oauth-authorization-server', () => authorizationServerMetadata(publicUrl())),
   ];
 }

@@ -17,6 +17,7 @@ import {
 } from '../fhir/discharge-codes.js';
 import { adaptationNeedCodeSystem, tenureCodeSystem } from '../fhir/home-adaptation-codes.js';
 import { HOUSING_EVENTS_ID, housingEventsCodeSystem } from '../fhir/housing-events.js';
+import { badRequest, notSupported } from '../fhir/outcome.js';
 import { processMessage } from '../ingest/process-message.js';
 import { countAcceptedMessage } from '../metrics/intake-metrics.js';
 import { correlationIdFor } from './request-id.js';
@@ -27,6 +28,22 @@ const VERSION = (() => {
   const v = (pkg as { version?: unknown }).version;
   return typeof v === 'string' ? v : '0.0.0';
 })();
+
+/**
+ * `$process-message` has an asynchronous mode (R4 messaging.html, MessageHeader-process-message
+ * `async`): the gateway does not offer it, so `async=true` is refused rather than silently
+ * answered synchronously (issue 21 item 7); `async=false` is the synchronous mode it does offer.
+ */
+function refuseAsynchronous(value: unknown): void {
+  if (value === undefined || value === 'false') return;
+  if (value === 'true') {
+    throw notSupported(
+      'Asynchronous messaging (async=true) is not supported: send without async (or async=false) and the response message is in the answer',
+      'async',
+    );
+  }
+  throw badRequest('async must be true or false', 'async');
+}
 
 function sendFhir(res: Response, status: number, body: Resource | string): void {
   res
@@ -61,6 +78,7 @@ export function fhirRoutes(deps: Deps): RouteSpec[] {
           // when the trust sent none, the one the gateway gave the message (issue 17 item 9).
           const correlationId = correlationIdFor(req);
           res.setHeader('x-correlation-id', correlationId);
+          refuseAsynchronous(req.query.async);
           const result = await processMessage(deps, {
             body: req.body,
             partnerId: callerOf(req).partnerId,

@@ -30,6 +30,13 @@ export interface Metrics {
   exposition(): Promise<string>;
 }
 
+/** prom-client default gauges whose names break Prometheus naming (`_total` on a gauge). */
+const NON_COUNTER_TOTALS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
+
 export interface MetricsOptions {
   /** Where state gauges read from; without it only counters are exposed (unit tests). */
   state?: StateSource;
@@ -40,7 +47,12 @@ export interface MetricsOptions {
 export function createMetrics(opts: MetricsOptions = {}): Metrics {
   const registry = new Registry();
   const registers = [registry];
-  if (opts.processMetrics) collectDefaultMetrics({ register: registry });
+  if (opts.processMetrics) {
+    collectDefaultMetrics({ register: registry });
+    // prom-client names these three gauges `_total`, which Prometheus keeps for counters (issue 21
+    // item 8); `sum(nodejs_active_handles)` etc. give the same numbers from the per-type gauges.
+    for (const name of NON_COUNTER_TOTALS) registry.removeSingleMetric(name);
+  }
   if (opts.state) registerStateGauges(registry, opts.state);
   return {
     registry,

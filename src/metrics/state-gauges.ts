@@ -6,7 +6,7 @@
 import { Gauge, type Registry } from 'prom-client';
 import type { Clock } from '../clock.js';
 import type { Registry as PartnerRegistry } from '../config/registry-types.js';
-import { daysToEnd, EXPIRY_WARNING_DAYS, endingAgreements } from '../operations/agreement-expiry.js';
+import { agreementEnds, EXPIRY_WARNING_DAYS, endingAgreements } from '../operations/agreement-expiry.js';
 import { type OperationsState, operationsState } from '../operations/state.js';
 import type { Store } from '../store/index.js';
 
@@ -95,16 +95,18 @@ export function registerStateGauges(registry: Registry, source: StateSource): vo
   stateGauge('homeward_deliveries_failed', 'Dead-lettered deliveries waiting for a replay', [], (g, s) => {
     g.set(s.failedDeliveries);
   });
-  // From the partner registry: no database read needed.
+  // From the partner registry: no database read needed. A timestamp in seconds, not "days to end"
+  // (issue 21 item 8): Prometheus naming wants base units, and a timestamp stays put between
+  // scrapes (time left: `homeward_agreement_end_timestamp_seconds - time()`).
   new Gauge({
-    name: 'homeward_agreement_days_to_end',
-    help: 'Days until the agreement version in force ends, for agreements with an end date and no next version',
+    name: 'homeward_agreement_end_timestamp_seconds',
+    help: 'When the agreement version in force stops being in force (end of its last day in England), Unix time; only agreements with an end date and no next version',
     labelNames: ['agreement'],
     registers,
     collect() {
       this.reset();
-      for (const a of daysToEnd(source.registry, source.clock.now()))
-        this.set({ agreement: a.id }, a.daysLeft);
+      for (const a of agreementEnds(source.registry, source.clock.now()))
+        this.set({ agreement: a.id }, a.endsAt.getTime() / 1000);
     },
   });
   new Gauge({

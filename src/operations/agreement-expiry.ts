@@ -7,6 +7,7 @@
  */
 import type { Agreement, Registry } from '../config/registry-types.js';
 import { londonDate } from '../consent/agreement-rules.js';
+import { londonMidnight } from '../london-day.js';
 
 export const EXPIRY_WARNING_DAYS = 30;
 
@@ -57,12 +58,14 @@ export function endingAgreements(
 }
 
 /**
- * Days until each agreement in force today ends, for a metric: open-ended agreements and those
- * with a next version lined up are left out (nothing to renew).
+ * When each agreement in force today stops being in force (the end of its last day in England),
+ * for a metric: open-ended agreements and those with a next version lined up are left out
+ * (nothing to renew). An instant, not a count of days: Prometheus exports timestamps, from which
+ * `- time()` gives the time left in seconds (https://prometheus.io/docs/practices/instrumentation/).
  */
-export function daysToEnd(registry: Registry, now: Date): Array<{ id: string; daysLeft: number }> {
-  return endingAgreements(registry, now, Number.POSITIVE_INFINITY).map(({ id, daysLeft }) => ({
+export function agreementEnds(registry: Registry, now: Date): Array<{ id: string; endsAt: Date }> {
+  return endingAgreements(registry, now, Number.POSITIVE_INFINITY).map(({ id, endsOn }) => ({
     id,
-    daysLeft,
+    endsAt: londonMidnight(nextDay(endsOn)),
   }));
 }

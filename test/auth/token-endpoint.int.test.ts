@@ -130,6 +130,9 @@ describe('client assertion attacks are refused with 401 invalid_client, never 5x
     expect(res.status).toBe(401);
     expect(res.body.error).toBe('invalid_client');
     expect(res.body).not.toHaveProperty('access_token');
+    // RFC 6749 section 5.2: JSON, and no Bearer challenge (the client did not use Authorization).
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.headers['www-authenticate']).toBeUndefined();
   });
 
   it('a replayed jti is refused until the assertion expires', async () => {
@@ -150,6 +153,51 @@ describe('client assertion attacks are refused with 401 invalid_client, never 5x
     const res = await post(tokenForm(assertion));
     expect(res.status).toBe(401);
     expect(res.body.error_description).toMatch(/expired/);
+  });
+});
+
+describe('the client assertion audience (issue 21 item 3)', () => {
+  it('accepts aud = the issuer identifier as well as the token endpoint URL (RFC 7523 section 3)', async () => {
+    const issuer = ctx.deps.settings.publicUrl;
+    const res = await post(tokenForm(await clientAssertion(TRUST, url, { now: NOW, aud: issuer })));
+    expect(res.status).toBe(200);
+    for (const aud of [`${issuer}/`, `${issuer}/fhir`, `${url}/`]) {
+      const refused = await post(tokenForm(await clientAssertion(TRUST, url, { now: NOW, aud })));
+      expect([aud, refused.status, refused.body.error]).toEqual([aud, 401, 'invalid_client']);
+    }
+  });
+});
+
+describe('discovery documents (issue 21 item 3)', () => {
+  it('serves the same SMART configuration at the root and at the FHIR base', async () => {
+    const root = await request(ctx.app).get('/.well-known/smart-configuration');
+    const fhir = await request(ctx.app).get('/fhir/.well-known/smart-configuration');
+    expect(fhir.status).toBe(200);
+    expect(fhir.headers['content-type']).toMatch(/^application\/json/);
+    expect(fhir.body).toEqual(root.body);
+    expect(fhir.body).toMatchObject({
+      issuer: ctx.deps.settings.publicUrl,
+      capabilities: ['client-confidential-asymmetric'],
+    });
+  });
+
+  it('serves RFC 8414 authorization server metadata for the issuer', async () => {
+    const res = await request(ctx.app).get('/.well-known/oauth-authorization-server');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    const issuer = ctx.deps.settings.publicUrl;
+    expect(res.body).toEqual({
+      issuer,
+      token_endpoint: url,
+      jwks_uri: `${issuer}/.well-known/jwks.json`,
+      scopes_supported: expect.arrayContaining(['system/Bundle.c', 'referrals.read', 'audit.read']),
+      response_types_supported: [],
+      grant_types_supported: ['client_credentials'],
+      token_endpoint_auth_methods_supported: ['private_key_jwt'],
+      token_endpoint_auth_signing_alg_values_supported: ['RS384', 'ES384', 'ES256', 'EdDSA'],
+    });
+    // RFC 8414 section 2: no authorization endpoint, as no grant uses one.
+    expect(res.body).not.toHaveProperty('authorization_endpoint');
   });
 });
 

@@ -12,7 +12,8 @@ import { fixedClock } from '../../src/clock.js';
 import { loadRegistry } from '../../src/config/registry.js';
 import { parseSettings } from '../../src/config/settings.js';
 import { type Deps, deliveryWorkerFor } from '../../src/deps.js';
-import type { Store } from '../../src/store/index.js';
+import { createMetrics } from '../../src/metrics/metrics.js';
+import { openStore, type Store } from '../../src/store/index.js';
 import { newSecret, SECRET_ENV, webhookRecipient, withPartner } from '../delivery/harness.js';
 import { type Receiver, startReceiver } from '../delivery/receiver.js';
 import { TEST_NOW, tempDir, testApp } from '../helpers/test-app.js';
@@ -55,7 +56,8 @@ export interface Traffic {
   wearmouth: string;
 }
 
-export async function trafficApp(o: { store?: Store } = {}) {
+/** `processMetrics`: the metrics exactly as the gateway builds them (Node.js process metrics too). */
+export async function trafficApp(o: { store?: Store; processMetrics?: boolean } = {}) {
   const receiver = await startReceiver();
   const base = loadRegistry('consent');
   const clock = fixedClock(TEST_NOW);
@@ -66,12 +68,16 @@ export async function trafficApp(o: { store?: Store } = {}) {
     ALLOW_INSECURE_LOCAL_WEBHOOKS: 'true',
   });
   const registry = withPartner(base, webhookRecipient(base, receiver.url));
+  const store = o.store ?? (o.processMetrics ? await openStore('sqlite::memory:') : undefined);
   const { app, deps } = await testApp({
     settings,
     registry,
     clock,
     ids: uuidSequence(),
-    ...(o.store ? { store: o.store } : {}),
+    ...(store ? { store } : {}),
+    ...(store && o.processMetrics
+      ? { metrics: createMetrics({ processMetrics: true, state: { store, registry, clock } }) }
+      : {}),
   });
   return { app, deps, clock, receiver };
 }

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadRegistry } from '../../src/config/registry.js';
 import type { Agreement, Registry } from '../../src/config/registry-types.js';
-import { daysToEnd, endingAgreements } from '../../src/operations/agreement-expiry.js';
+import { agreementEnds, endingAgreements } from '../../src/operations/agreement-expiry.js';
 import { runDailyChecks } from '../../src/operations/daily-checks.js';
 import { checkPartnerJwks } from '../../src/operations/jwks-reachability.js';
 import { registryWith, testPartner } from '../helpers/registry.js';
@@ -31,9 +31,16 @@ describe('agreements ending', () => {
     ]);
     expect(endingAgreements(sample, new Date('2027-02-28T12:00:00Z'))).toEqual([]);
     expect(endingAgreements(sample, new Date('2027-03-31T12:00:00Z'))[0]?.daysLeft).toBe(0);
-    expect(daysToEnd(sample, new Date('2027-03-09T12:00:00Z'))).toContainEqual({
-      id: HOMESTEAD,
-      daysLeft: 22,
+  });
+
+  it('gives the instant each agreement stops being in force: the end of its last day in England', () => {
+    const ends = agreementEnds(sample, new Date('2027-03-09T12:00:00Z'));
+    // Homestead's last day is 2027-03-31, in British Summer Time: it ends at 23:00 UTC.
+    expect(ends).toContainEqual({ id: HOMESTEAD, endsAt: new Date('2027-03-31T23:00:00Z') });
+    // Riverside's last day is 2027-12-31, in GMT: it ends at midnight UTC.
+    expect(ends).toContainEqual({
+      id: 'dsa-riverside-homestead-discharge',
+      endsAt: new Date('2028-01-01T00:00:00Z'),
     });
   });
 
