@@ -8,13 +8,18 @@
  * (1.82, the last release with its own verification code rather than a wrapper of
  * `standardwebhooks`), each of which JSON-parses the body it verifies. An encrypted body is the
  * envelope `{ type, timestamp, data: { jwe } }`: nothing personal in clear, and its JWE decrypts to
- * exactly the body an unencrypted recipient gets.
+ * exactly the body an unencrypted recipient gets. Every body also matches its description under
+ * openapi.yaml `webhooks:` (so the docs cannot drift).
  */
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import { type CryptoKey, compactDecrypt, exportJWK, generateKeyPair } from 'jose';
 import { Webhook } from 'standardwebhooks';
 import request from 'supertest';
 import { Webhook as SvixWebhook } from 'svix';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import type { Partner } from '../../src/config/registry-types.js';
 import { harness, newSecret, SECRET_ENV, stay, testKeys, withPartner } from '../delivery/harness.js';
 import { type Received, type Receiver, startReceiver } from '../delivery/receiver.js';
@@ -37,6 +42,20 @@ function verifyWithBoth(secret: string, r: Received): { standardwebhooks: unknow
     standardwebhooks: new Webhook(secret).verify(r.body, r.headers),
     svix: new SvixWebhook(secret).verify(r.body, r.headers),
   };
+}
+
+/** The request body schema of `webhooks.<name>` in openapi.yaml for `mediaType`, compiled. */
+const openapi = parse(readFileSync('openapi.yaml', 'utf8')) as Record<string, unknown>;
+const ajv = new Ajv2020({ strict: false, allErrors: true });
+// ajv-formats is CommonJS; under NodeNext its default import is the module object.
+addFormats.default(ajv, ['date', 'date-time', 'email']);
+const DOC = 'https://homeward.test/openapi.yaml';
+ajv.addSchema({ $id: DOC, components: openapi.components, webhooks: openapi.webhooks });
+function documented(webhook: string, mediaType: string) {
+  const pointer = `#/webhooks/${webhook}/post/requestBody/content/${mediaType.replace('/', '~1')}/schema`;
+  const validate = ajv.getSchema(`${DOC}${pointer}`);
+  if (!validate) throw new Error(`openapi.yaml has no ${pointer}`);
+  return (body: unknown) => (validate(body) ? [] : (validate.errors ?? []));
 }
 
 const CASES = [
@@ -129,6 +148,22 @@ describe.each(
       expect(r.headers['content-type']).toMatch(/^application\/(fhir\+)?json/);
     }
     for (const r of provider.received) expect(r.v1a).toBe(true);
+
+    // Each body is as openapi.yaml `webhooks:` describes it.
+    const contentType = (r: Received) => (r.headers['content-type'] ?? '').split(';')[0] as string;
+    for (const r of provider.received) {
+      const body = JSON.parse(r.body);
+      const webhook =
+        contentType(r) === 'application/fhir+json' ||
+        (format === 'fhir' && /created|updated/.test(body.type ?? ''))
+          ? 'referralFhir'
+          : body.type === 'referral.message'
+            ? 'message'
+            : 'referral';
+      expect(documented(webhook, contentType(r))(body), `${webhook} ${r.body.slice(0, 80)}`).toEqual([]);
+    }
+    for (const r of ward.received)
+      expect(documented('status', contentType(r))(JSON.parse(r.body))).toEqual([]);
 
     const typeOf = (r: Received) => {
       const body = JSON.parse(r.body) as { type?: string; resourceType?: string };
