@@ -9,7 +9,7 @@
 import type { AuditInput, AuditLog, ConsentRef } from '../audit/types.js';
 import type { Registry } from '../config/registry-types.js';
 import type { Ids } from '../ids.js';
-import { messageBody, sealFor } from '../outbox/envelope.js';
+import { EVENT_TYPES, messageBody, sealFor } from '../outbox/envelope.js';
 import { anyDelivered, cancelPending, type DeliveryRow, enqueue } from '../outbox/outbox.js';
 import { agreementRefOf } from '../referral/agreement-ref.js';
 import { moveReferral } from '../referral/move.js';
@@ -211,7 +211,7 @@ async function endWithdrawnReferral(tx: Tx, deps: OutcomeDeps, o: Owned, referra
   const queued = recipient !== undefined && deps.ids !== undefined && (await anyDelivered(tx, referral.id));
   if (queued && recipient && deps.ids) {
     const body = messageBody({ kind: 'consent-withdrawn', at: o.at, referralId: referral.id });
-    const sealed = await sealFor(recipient, body);
+    const sealed = await sealFor(recipient, body, { type: EVENT_TYPES['consent-withdrawn'], at: o.at });
     await enqueue(tx, {
       id: deps.ids.next(),
       referralId: referral.id,

@@ -10,7 +10,7 @@ import type { WebhookHeaders } from './webhook-signature.js';
 
 export interface WebhookRequest {
   url: string;
-  /** The exact bytes the signatures cover (JSON, or a compact JWE). */
+  /** The exact bytes the signatures cover (JSON: an encrypted body is the JWE in its JSON envelope). */
   body: string;
   contentType: string;
   headers: WebhookHeaders;

@@ -1,7 +1,8 @@
 /**
  * Optional payload encryption to the recipient (issue 8 item 2): compact JWE with ECDH-ES key
- * agreement and A256GCM content encryption, to the public key in the partner file. The body is
- * then sent as `application/jose`; the signatures cover the JWE, exactly the bytes sent.
+ * agreement and A256GCM content encryption, to the public key in the partner file. The JWE is
+ * sent inside a JSON envelope (`sealFor` in envelope.ts, issue 21 item 4); the signatures cover
+ * that envelope, exactly the bytes sent.
  */
 import { CompactEncrypt, importJWK, type JWK } from 'jose';
 

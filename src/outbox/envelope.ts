@@ -1,8 +1,16 @@
 /**
  * What goes over the wire: a Standard Webhooks style JSON payload `{ type, timestamp, data }`
- * (the same bytes are served by the pull inbox), encrypted to the recipient as a compact JWE
- * when its partner file gives a key. Notices (cancellation, consent withdrawn) carry the
- * referral id and nothing else: a withdrawal must not disclose anything new.
+ * (the same bytes are served by the pull inbox), or for `format: fhir` recipients a FHIR message
+ * Bundle. Notices (cancellation, consent withdrawn) carry the referral id and nothing else: a
+ * withdrawal must not disclose anything new.
+ *
+ * When the recipient's partner file gives a key, that body is encrypted to it as a compact JWE
+ * and the JWE travels inside a JSON envelope, `{ type, timestamp, data: { jwe } }`, sent as
+ * `application/json` (issue 21 item 4): Standard Webhooks libraries (`standardwebhooks`, `svix`)
+ * JSON-parse every body they verify, so a bare `application/jose` body made them throw. Only the
+ * event type and time are in clear, so a receiver can route before decrypting; the JWE's `cty`
+ * says what the plaintext is (`application/json` or `application/fhir+json`), and the plaintext
+ * is byte for byte the body an unencrypted recipient gets.
  */
 import { createHash } from 'node:crypto';
 import type { Partner } from '../config/registry-types.js';
@@ -48,14 +56,31 @@ export function messageBody(m: ReferralMessage): string {
 
 export const sha256Hex = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 
-/** The bytes to store and send for `recipient`, with their content type and hash. */
+/** The JSON envelope an encrypted body travels in (see the header comment). */
+export interface EncryptedEnvelope {
+  type: string;
+  timestamp: string;
+  data: { jwe: string };
+}
+
+/**
+ * The bytes to store and send for `recipient`, with their content type and hash. `event` is the
+ * Standard Webhooks `type` and time of the message, kept in clear around an encrypted body.
+ */
 export async function sealFor(
   recipient: Partner,
   body: string,
+  event: { type: string; at: Date },
   contentType = 'application/json',
 ): Promise<{ payload: string; contentType: string; sha256: string }> {
   const d = recipient.delivery;
   const jwk = d?.mode === 'webhook' ? d.encryptionJwk : undefined;
-  const payload = jwk ? await encryptFor(jwk, body, contentType) : body;
-  return { payload, contentType: jwk ? 'application/jose' : contentType, sha256: sha256Hex(payload) };
+  if (!jwk) return { payload: body, contentType, sha256: sha256Hex(body) };
+  const envelope: EncryptedEnvelope = {
+    type: event.type,
+    timestamp: event.at.toISOString(),
+    data: { jwe: await encryptFor(jwk, body, contentType) },
+  };
+  const payload = JSON.stringify(envelope);
+  return { payload, contentType: 'application/json', sha256: sha256Hex(payload) };
 }

@@ -16,7 +16,7 @@ import {
   withRememberedPatient,
 } from '../consent/consent-memory.js';
 import { consentStillAllows } from '../consent/decide.js';
-import { messageBody, sealFor } from '../outbox/envelope.js';
+import { EVENT_TYPES, messageBody, sealFor } from '../outbox/envelope.js';
 import { anyDelivered, cancelPending, enqueue } from '../outbox/outbox.js';
 import { mustMoveReferral } from '../referral/move.js';
 import type { ReferralRow } from '../referral/referral-store.js';
@@ -42,7 +42,8 @@ async function endReferral(
   const recipient = deps.registry.partner(r.recipient);
   const notify = recipient !== undefined && (await anyDelivered(tx, r.id));
   if (notify && recipient) {
-    const sealed = await sealFor(recipient, messageBody({ kind: why.kind, at, referralId: r.id }));
+    const body = messageBody({ kind: why.kind, at, referralId: r.id });
+    const sealed = await sealFor(recipient, body, { type: EVENT_TYPES[why.kind], at });
     await enqueue(tx, {
       id: deps.ids.next(),
       referralId: r.id,

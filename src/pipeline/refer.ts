@@ -10,7 +10,7 @@ import { type BuiltDataset, buildDataset } from '../mapping/build-dataset.js';
 import type { ReadmissionOf } from '../mapping/context.js';
 import { assertDataset, DATASET_VERSION } from '../mapping/dataset-schemas.js';
 import { fhirReferral } from '../mapping/fhir-referral.js';
-import { messageBody, sealFor } from '../outbox/envelope.js';
+import { EVENT_TYPES, messageBody, sealFor } from '../outbox/envelope.js';
 import { enqueue } from '../outbox/outbox.js';
 import { insertReferral, openEpisodeReferral, updateReferral } from '../referral/referral-store.js';
 import { dueBy } from '../referral/sla.js';
@@ -144,7 +144,8 @@ export async function referPermitted(
         }),
       )
     : messageBody({ kind, at, referralId, referral: referralPart });
-  const sealed = await sealFor(recipient, body, fhir ? 'application/fhir+json' : 'application/json');
+  const contentType = fhir ? 'application/fhir+json' : 'application/json';
+  const sealed = await sealFor(recipient, body, { type: EVENT_TYPES[kind], at }, contentType);
   const deliveryId = deps.ids.next();
   await enqueue(tx, {
     id: deliveryId,

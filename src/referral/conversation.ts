@@ -137,7 +137,7 @@ async function queueToOtherSide(
       timestamp,
       data: { referralId: referral.id, message: viewOf(deps.registry, row) },
     });
-    sealed = await sealFor(recipient, body);
+    sealed = await sealFor(recipient, body, { type: 'referral.message', at: m.at });
   } else {
     if (!recipient.statusWebhook) return null;
     const data = communicationOf(deps.registry, referral, row);

@@ -105,7 +105,7 @@ export interface DeliveryTable {
   updated_at: string;
   /** `webhook` (pushed by the worker) or `pull` (read from the inbox). Migration 0004. */
   channel: 'webhook' | 'pull';
-  /** The exact bytes to send (JSON or compact JWE); null once purged by retention. */
+  /** The exact bytes to send (JSON; rows queued before issue 21 may hold a bare compact JWE); null once purged by retention. */
   payload: string | null;
   payload_sha256: string | null;
   content_type: string | null;

@@ -1,22 +1,30 @@
 /**
  * A housing provider's webhook endpoint for tests: a real node:http server on 127.0.0.1 that
  * checks every request the way a recipient would (v1 with the official `standardwebhooks`
- * package, v1a with webcrypto against the gateway's JWKS, JWE decrypted with the recipient's
- * private key) and answers as the test scripts it: a status, a delay, or holding the request open.
+ * package and again with `svix`'s own implementation, v1a with webcrypto against the gateway's
+ * JWKS, the JWE of an encrypted envelope `{ type, timestamp, data: { jwe } }` decrypted with the
+ * recipient's private key) and answers as the test scripts it: a status, a delay, or holding the
+ * request open.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { type CryptoKey, compactDecrypt, type JWK } from 'jose';
 import { Webhook } from 'standardwebhooks';
+import { Webhook as SvixWebhook } from 'svix';
 import { verifyV1a } from '../helpers/webhook-receiver.js';
 
 export interface Received {
   headers: Record<string, string>;
   body: string;
+  /** v1 verified by the `standardwebhooks` package (which also JSON-parses the body). */
   v1?: boolean;
+  /** v1 verified by `svix` 1.82 (its own HMAC code; it also JSON-parses the body). */
+  svix?: boolean;
   v1a?: boolean;
-  /** The decrypted JSON for `application/jose` bodies. */
+  /** The decrypted plaintext of an encrypted envelope's `data.jwe`. */
   plaintext?: string;
+  /** The JWE's protected header (`cty` says what the plaintext is). */
+  jweHeader?: Record<string, unknown>;
 }
 
 export type Reply =
@@ -56,19 +64,36 @@ async function check(o: ReceiverOptions, headers: Record<string, string>, body: 
   const r: Received = { headers, body };
   const sig = headers['webhook-signature'] ?? '';
   if (o.secret && sig.includes('v1,')) {
-    try {
-      new Webhook(o.secret).verify(body, headers);
-      r.v1 = true;
-    } catch {
-      r.v1 = false;
-    }
+    r.v1 = verifies(() => new Webhook(o.secret as string).verify(body, headers));
+    r.svix = verifies(() => new SvixWebhook(o.secret as string).verify(body, headers));
   }
   if (o.jwks && sig.includes('v1a,')) r.v1a = await verifyV1a(o.jwks(), headers, body);
-  if (o.decryptKey && headers['content-type'] === 'application/jose') {
-    const { plaintext } = await compactDecrypt(body, o.decryptKey);
+  const jwe = encryptedPart(body);
+  if (o.decryptKey && jwe) {
+    const { plaintext, protectedHeader } = await compactDecrypt(jwe, o.decryptKey);
     r.plaintext = new TextDecoder().decode(plaintext);
+    r.jweHeader = { ...protectedHeader };
   }
   return r;
+}
+
+function verifies(verify: () => unknown): boolean {
+  try {
+    verify();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The compact JWE of an encrypted envelope `{ type, timestamp, data: { jwe } }`, if it is one. */
+export function encryptedPart(body: string): string | undefined {
+  try {
+    const jwe = (JSON.parse(body) as { data?: { jwe?: unknown } }).data?.jwe;
+    return typeof jwe === 'string' ? jwe : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function startReceiver(o: ReceiverOptions = {}): Promise<Receiver> {

@@ -79,15 +79,30 @@ describe('webhook delivery worker', () => {
     expect(JSON.stringify(await h.audit())).not.toContain('9434765919');
   });
 
-  it('encrypts to the recipient key: the receiver decrypts the JWE, the hash covers the JWE sent', async () => {
+  it('encrypts to the recipient key inside the JSON envelope: the receiver decrypts data.jwe, the hash covers the bytes sent', async () => {
     const { h, receiver: rx } = await setup(undefined, true);
     await h.refer();
     await h.worker().runOnce();
     const got = rx.received[0];
-    expect(got?.headers['content-type']).toBe('application/jose');
-    expect(got?.v1a).toBe(true);
-    expect(JSON.parse(got?.plaintext ?? '{}')).toMatchObject({
+    // JSON, so Standard Webhooks libraries verify it (issue 21 item 4); only type and time in clear.
+    expect(got?.headers['content-type']).toBe('application/json');
+    expect([got?.v1, got?.svix, got?.v1a]).toEqual([true, true, true]);
+    const envelope = JSON.parse(got?.body ?? '{}');
+    expect(envelope).toEqual({
       type: 'referral.created',
+      timestamp: expect.any(String),
+      data: { jwe: expect.stringMatching(/^[\w-]+\.\.[\w-]+\.[\w-]+\.[\w-]+$/) },
+    });
+    expect(got?.jweHeader).toMatchObject({
+      alg: 'ECDH-ES',
+      enc: 'A256GCM',
+      cty: 'application/json',
+      kid: 'hha-enc-1',
+    });
+    const plaintext = JSON.parse(got?.plaintext ?? '{}');
+    expect(plaintext).toMatchObject({
+      type: 'referral.created',
+      timestamp: envelope.timestamp,
       data: { dataset: expect.any(Object) },
     });
     const [disclosed] = await h.audit('disclosed');
