@@ -6,10 +6,11 @@
  */
 import type { CodeSystem, Coding } from 'fhir/r4.js';
 import type { EventCode } from '../config/registry-types.js';
+import { codeSystemUrl } from './homeward-base.js';
 
 /** Canonical URLs are identifiers, not locations (R4 section 2.34.0.1, canonical references). */
 export const HOUSING_EVENTS_ID = 'homeward-housing-events';
-export const HOUSING_EVENTS_SYSTEM = `https://homeward.example/fhir/CodeSystem/${HOUSING_EVENTS_ID}`;
+export const HOUSING_EVENTS_SYSTEM = codeSystemUrl(HOUSING_EVENTS_ID);
 export const V2_EVENT_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v2-0003';
 export const BARS_EVENT_SYSTEM = 'https://fhir.nhs.uk/CodeSystem/message-events-bars';
 export const BARS_REASON_SYSTEM = 'https://fhir.nhs.uk/CodeSystem/message-reason-bars';
