@@ -8,8 +8,9 @@ import { type Emitted, emitted } from './emitted.js';
 import { conformanceErrors, invariantCount } from './validators.js';
 
 let items: Emitted[] = [];
+let unresolved: string[] = [];
 beforeAll(async () => {
-  ({ items } = await emitted());
+  ({ items, unresolved } = await emitted());
 }, 120_000);
 
 const kinds = (type: string) =>
@@ -43,5 +44,9 @@ describe('what the gateway emits', () => {
   it('is valid R4 three ways, with bare urn:uuid fullUrls and references that resolve', () => {
     const problems = items.flatMap((i) => conformanceErrors(i.resource).map((e) => `${i.source}: ${e}`));
     expect(problems).toEqual([]);
+  });
+
+  it("references from search results to the server's own resources can be read there", () => {
+    expect(unresolved).toEqual([]);
   });
 });

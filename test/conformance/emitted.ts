@@ -16,6 +16,7 @@ import { withPartner } from '../delivery/harness.js';
 import { bearer } from '../helpers/tokens.js';
 import { request as fixture, senderOf } from '../ingest/fixtures.js';
 import { intakeApp, PROCESS_MESSAGE, post } from '../integration/intake-helpers.js';
+import { serverReferences } from './validators.js';
 
 export interface Emitted {
   /** Where it came from: method, route and what was sent. */
@@ -44,7 +45,12 @@ const SCENARIOS = readdirSync('test/fixtures/messages')
   .map((f) => f.replace(/-request\.json$/, ''))
   .sort();
 
-export async function emitted(): Promise<{ items: Emitted[]; app: Express; deps: Deps }> {
+export async function emitted(): Promise<{
+  items: Emitted[];
+  unresolved: string[];
+  app: Express;
+  deps: Deps;
+}> {
   const { app, deps } = await intakeApp({ registry: fhirRecipients(loadRegistry('consent')) });
   const items: Emitted[] = [];
   const keep = (source: string, text: string) => {
@@ -53,11 +59,20 @@ export async function emitted(): Promise<{ items: Emitted[]; app: Express; deps:
     return resource;
   };
   const as = async (partner: string) => ({ authorization: await bearer(deps, partner) });
+  const unresolved: string[] = [];
   const get = async (path: string, partner?: string) => {
     const res = await request(app)
       .get(path)
       .set(partner ? await as(partner) : {});
-    return keep(`GET ${path} (${res.status})`, res.text);
+    const resource = keep(`GET ${path} (${res.status})`, res.text);
+    // A search result's references to the server's own resources must be readable there.
+    for (const url of serverReferences(resource)) {
+      const read = await request(app)
+        .get(url.replace(deps.settings.publicUrl, ''))
+        .set(partner ? await as(partner) : {});
+      if (read.status !== 200) unresolved.push(`GET ${path}: ${url} answers ${read.status}`);
+    }
+    return resource;
   };
 
   // Conformance resources: the CapabilityStatement and everything it names.
@@ -95,36 +110,22 @@ export async function emitted(): Promise<{ items: Emitted[]; app: Express; deps:
     await get(`/fhir/Task?identifier=${encodeURIComponent(t.id)}`, t.trust);
   }
 
-  // Providers: the FHIR-format referral, answers, the named worker and milestones (the Task's steps).
+  // Providers: the FHIR-format referral (first read delivers it), then the conversation, then
+  // answers, the named worker and milestones (the Task's steps).
   const referrals = await deps.store.db.selectFrom('referrals').selectAll().execute();
   const taskOf = (id: string) => tasks.find((t) => t.id === id);
-  let declined = false;
+  const delivered: typeof referrals = [];
   for (const r of referrals) {
-    const provider = await as(r.recipient);
-    const first = await request(app).get(`/referrals/${r.id}`).set(provider);
+    const first = await request(app)
+      .get(`/referrals/${r.id}`)
+      .set(await as(r.recipient));
     if (first.status !== 200) continue;
     keep(`GET /referrals/${r.id} as ${r.recipient} (format fhir)`, first.text);
-    const status = (body: Json) => request(app).post(`/referrals/${r.id}/status`).set(provider).send(body);
-    if (!declined) {
-      declined = true;
-      await status({ status: 'declined', reason: { code: 'out-of-area', text: 'Outside our district' } });
-    } else {
-      await status({ status: 'accepted' });
-      await request(app)
-        .put(`/referrals/${r.id}/worker`)
-        .set(provider)
-        .send({ ...WORKER, recordedBy: BY });
-      await status({ status: 'contacted', recordedBy: BY, note: 'Spoke to the ward (synthetic)' });
-      await status({ status: 'move-date-set', date: '2026-12-01', recordedBy: BY });
-      await status({ status: 'moved-in', recordedBy: BY });
-      await status({ status: 'completed', outcome: 'rehoused', recordedBy: BY });
-    }
-    const t = taskOf(r.id);
-    if (t) await get(`/fhir/Task/${t.id}`, t.trust);
+    delivered.push(r);
   }
-
+  if (delivered.length < 2) throw new Error(`only ${delivered.length} referrals delivered`);
   // The conversation: a trust's Communication, created, searched and read.
-  const open = tasks.find((t) => referrals.some((r) => r.id === t.id));
+  const open = taskOf(delivered[0]?.id ?? '');
   if (open) {
     const created = await request(app)
       .post('/fhir/Communication')
@@ -141,6 +142,37 @@ export async function emitted(): Promise<{ items: Emitted[]; app: Express; deps:
     const communication = keep(`POST /fhir/Communication (${created.status})`, created.text);
     await get(`/fhir/Communication?based-on=Task/${open.id}`, open.trust);
     await get(`/fhir/Communication/${String(communication.id)}`, open.trust);
+  }
+
+  for (const [n, r] of delivered.entries()) {
+    const provider = await as(r.recipient);
+    const ok = async (what: string, req: request.Test) => {
+      const res = await req;
+      if (res.status !== 200) throw new Error(`${what} on ${r.id}: ${res.status} ${res.text}`);
+    };
+    const status = (body: Json) =>
+      ok(
+        `status ${String(body.status)}`,
+        request(app).post(`/referrals/${r.id}/status`).set(provider).send(body),
+      );
+    if (n === 0) {
+      await status({ status: 'declined', reason: { code: 'out-of-area', text: 'Outside our district' } });
+    } else {
+      await status({ status: 'accepted' });
+      await ok(
+        'worker',
+        request(app)
+          .put(`/referrals/${r.id}/worker`)
+          .set(provider)
+          .send({ ...WORKER, recordedBy: BY }),
+      );
+      await status({ status: 'contacted', recordedBy: BY, note: 'Spoke to the ward (synthetic)' });
+      await status({ status: 'move-date-set', date: '2026-12-01', recordedBy: BY });
+      await status({ status: 'moved-in', recordedBy: BY });
+      await status({ status: 'completed', outcome: 'rehoused', recordedBy: BY });
+    }
+    const t = taskOf(r.id);
+    if (t) await get(`/fhir/Task/${t.id}`, t.trust);
   }
 
   // The AuditEvent export.
@@ -162,5 +194,5 @@ export async function emitted(): Promise<{ items: Emitted[]; app: Express; deps:
     .set('content-type', 'application/fhir+json')
     .send('{"resourceType":');
   keep(`POST ${PROCESS_MESSAGE} broken JSON (${notJson.status})`, notJson.text);
-  return { items, app, deps };
+  return { items, unresolved, app, deps };
 }

@@ -261,8 +261,9 @@ export function invariantCount(): number {
 const UUID = /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 function references(value: unknown, loc: string, out: Array<{ loc: string; ref: string }>) {
-  if (Array.isArray(value)) value.forEach((v, i) => references(v, `${loc}[${i}]`, out));
-  else if (isObject(value)) {
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) references(v, `${loc}[${i}]`, out);
+  } else if (isObject(value)) {
     for (const [k, v] of Object.entries(value)) {
       if (k === 'reference' && typeof v === 'string') out.push({ loc: `${loc}.reference`, ref: v });
       else references(v, `${loc}.${k}`, out);
@@ -292,6 +293,9 @@ export function bundleErrors(resource: unknown): string[] {
       // A relative reference resolves against the entry's own base (R4 section 2.36.4.1).
       const m = /^(.*\/)[A-Z][A-Za-z]+\/[^/]+$/.exec(base);
       if (m && fullUrls.has(`${m[1]}${ref}`)) continue;
+      // In a search result it may name a resource of the server instead (serverReferences: the
+      // suite reads each one); a message or collection must hold what it references.
+      if (m && resource.type === 'searchset' && !ref.includes(':')) continue;
       errors.push(`${loc} ${ref} does not resolve within the Bundle`);
     }
   });
@@ -300,6 +304,20 @@ export function bundleErrors(resource: unknown): string[] {
       errors.push(...bundleErrors(e.resource).map((m) => `Bundle.entry[${i}].resource: ${m}`));
   });
   return errors;
+}
+
+/** The server resources a searchset's entries reference (absolute URLs), for the suite to read. */
+export function serverReferences(resource: unknown): string[] {
+  if (!isObject(resource) || resource.type !== 'searchset') return [];
+  const entries = (Array.isArray(resource.entry) ? resource.entry : []) as Json[];
+  return entries.flatMap((e) => {
+    const m = typeof e.fullUrl === 'string' ? /^(.*\/)[A-Z][A-Za-z]+\/[^/]+$/.exec(e.fullUrl) : null;
+    if (!m) return [];
+    return references(e.resource, '', [])
+      .map((r) => r.ref)
+      .filter((ref) => !ref.startsWith('#') && !ref.includes(':'))
+      .map((ref) => `${m[1]}${ref}`);
+  });
 }
 
 /** Every error the three validators and the Bundle rules find, each prefixed with its source. */
