@@ -11,7 +11,7 @@ import type { AuditAction } from '../audit/types.js';
 import type { ReferralType } from '../config/registry-types.js';
 import { DATA_CLASSES } from '../consent/data-classes.js';
 import type { ReasonCode } from '../consent/types.js';
-import { OUTCOMES } from '../referral/response-body.js';
+import type { OUTCOMES } from '../referral/response-body.js';
 import type { ReferralStatus } from '../referral/status.js';
 import { housingDelayReasonCodeSystem, wardSpecialtyCodeSystem } from './discharge-codes.js';
 import { adaptationNeedCodeSystem, tenureCodeSystem } from './home-adaptation-codes.js';
@@ -102,7 +102,7 @@ const DECISION_REASON: Concepts<ReasonCode> = {
   'restricted-record': 'The record is restricted (meta.security R or V)',
   deceased: 'The person has died',
   'consent-missing': 'The agreement requires consent and there is none',
-  'consent-not-covering': "The consent does not cover this recipient, purpose or time",
+  'consent-not-covering': 'The consent does not cover this recipient, purpose or time',
   'consent-expired': "The consent's period has ended",
   'consent-denied': 'The person refused consent',
   'consent-withdrawn': 'The person withdrew consent',
@@ -173,18 +173,24 @@ export function gatewayCodeSystems(version: string, purposes: readonly string[])
       {},
       'not-present',
     )(version),
-    own('referral-type', 'Homeward referral type', 'The kind of referral (ServiceRequest.category).', REFERRAL_TYPE)(
-      version,
-    ),
+    own(
+      'referral-type',
+      'Homeward referral type',
+      'The kind of referral (ServiceRequest.category).',
+      REFERRAL_TYPE,
+    )(version),
     own(
       'decision-reason',
       'Homeward decision reason',
       'Why a referral was withheld or cancelled, or how a permit was reached (Task.statusReason).',
       DECISION_REASON,
     )(version),
-    own('audit-action', 'Homeward audit action', 'The action of an audit entry (AuditEvent.subtype).', AUDIT_ACTION)(
-      version,
-    ),
+    own(
+      'audit-action',
+      'Homeward audit action',
+      'The action of an audit entry (AuditEvent.subtype).',
+      AUDIT_ACTION,
+    )(version),
     own(
       'agreement-purpose',
       'Homeward agreement purpose',

@@ -6,7 +6,12 @@
  */
 import type { MessageDefinition } from 'fhir/r4.js';
 import { messageDefinitionUrl } from './homeward-base.js';
-import { acceptedEventCodings, HOUSING_EVENTS, HOUSING_EVENTS_SYSTEM, housingEventFor } from './housing-events.js';
+import {
+  acceptedEventCodings,
+  HOUSING_EVENTS,
+  HOUSING_EVENTS_SYSTEM,
+  housingEventFor,
+} from './housing-events.js';
 
 export const messageDefinitionId = (event: string) => `homeward-${event}`;
 
