@@ -31,12 +31,18 @@ const BY = { name: 'Pat Example', role: 'Team leader' };
 /** Every FHIR-format recipient: the providers pull their referrals, each as a FHIR message Bundle. */
 function fhirRecipients(base: Registry): Registry {
   const ids = ['tynebridge-council', 'homegroup-discharge', 'tyne-care-and-repair', 'wearmouth-council'];
+  // The trusts get status webhooks (their body holds the Task), queued only: no worker runs here.
+  const trusts = ['north-coast-trust', 'riverside-trust'].map((id) => ({
+    ...(base.partner(id) as Partner),
+    statusWebhook: { url: `https://${id}.example/homeward-status`, secretRef: 'env:UNUSED_SECRET' },
+  }));
   return withPartner(
     base,
     ...ids.map((id) => ({
       ...(base.partner(id) as Partner),
       delivery: { mode: 'pull' as const, format: 'fhir' as const },
     })),
+    ...trusts,
   );
 }
 
@@ -173,6 +179,22 @@ export async function emitted(): Promise<{
     }
     const t = taskOf(r.id);
     if (t) await get(`/fhir/Task/${t.id}`, t.trust);
+  }
+
+  // The trusts' status webhooks, as queued: each carries the Task in `data` (and a Communication
+  // in `data` for a message of the conversation, when there is one).
+  const pushes = await deps.store.db
+    .selectFrom('deliveries')
+    .select(['id', 'recipient', 'payload'])
+    .where('recipient', 'in', ['north-coast-trust', 'riverside-trust'])
+    .execute();
+  if (pushes.length === 0) throw new Error('no status webhook queued');
+  for (const p of pushes) {
+    const body = JSON.parse(p.payload ?? '{}') as Json;
+    items.push({
+      source: `status webhook ${String(body.type)} to ${p.recipient}`,
+      resource: body.data as Json,
+    });
   }
 
   // The AuditEvent export.
