@@ -5,6 +5,7 @@
  * BALP "Privacy Disclosure at Source". `https://homeward.example/...` systems are the gateway's own.
  */
 import type { AuditEvent, Coding } from 'fhir/r4.js';
+import { codeSystemUrl, identifierSystem } from '../fhir/homeward-base.js';
 import { ODS_ORGANISATION_SYSTEM } from '../fhir/systems.js';
 import type { AuditAction } from './types.js';
 
@@ -16,13 +17,20 @@ const PARTICIPATION = 'http://terminology.hl7.org/CodeSystem/v3-ParticipationTyp
 export const SYSTEMS = {
   ods: ODS_ORGANISATION_SYSTEM,
   /** HMAC-SHA256 of the NHS number under this gateway's AUDIT_SUBJECT_KEY: comparable only within it. */
-  subject: 'https://homeward.example/fhir/Id/audit-subject-hmac',
-  partner: 'https://homeward.example/fhir/Id/partner',
-  referral: 'https://homeward.example/fhir/Id/referral',
-  agreement: 'https://homeward.example/fhir/Id/data-sharing-agreement',
-  auditEntry: 'https://homeward.example/fhir/Id/audit-seq',
-  action: 'https://homeward.example/fhir/CodeSystem/audit-action',
-  purpose: 'https://homeward.example/fhir/CodeSystem/agreement-purpose',
+  subject: identifierSystem('audit-subject-hmac'),
+  partner: identifierSystem('partner'),
+  referral: identifierSystem('referral'),
+  agreement: identifierSystem('data-sharing-agreement'),
+  auditEntry: identifierSystem('audit-seq'),
+  /**
+   * A consent the decision used, as the sending trust's message or FHIR server named it
+   * (`Consent/{id}`, with `/_history/{version}` when known). A logical reference, not a literal
+   * one: the Consent lives at the trust, not at the gateway nor in the export Bundle, so a literal
+   * `Consent/{id}` would resolve to nothing (R4 section 2.36.4.1; issue 21 item 2).
+   */
+  trustConsent: identifierSystem('trust-consent'),
+  action: codeSystemUrl('audit-action'),
+  purpose: codeSystemUrl('agreement-purpose'),
 } as const;
 
 const dcm = (code: string, display: string): Coding => ({ system: DCM, code, display });

@@ -111,7 +111,13 @@ function entities(row: AuditTable, ctx: AuditEventContext): AuditEventEntity[] {
   }
   for (const c of e.consents) {
     list.push({
-      what: { reference: c.versionId ? `${c.reference}/_history/${c.versionId}` : c.reference },
+      what: {
+        type: 'Consent',
+        identifier: {
+          system: SYSTEMS.trustConsent,
+          value: c.versionId ? `${c.reference}/_history/${c.versionId}` : c.reference,
+        },
+      },
       type: codings.consentType,
       role: codings.securityResource,
     });

@@ -6,9 +6,10 @@
  */
 import type { Coding } from 'fhir/r4.js';
 import type { DatasetField } from '../config/dataset-fields.js';
+import { codeSystemUrl } from '../fhir/homeward-base.js';
 
 /** The gateway's own data-class codes (published in README, src/consent/README.md). */
-export const DATA_CLASS_SYSTEM = 'https://homeward.example/fhir/CodeSystem/data-class';
+export const DATA_CLASS_SYSTEM = codeSystemUrl('data-class');
 /** HL7 v3 ActCode sensitivity codes (e.g. PSY, MH) used on Consent.provision.securityLabel. */
 export const V3_ACT_CODE = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
 

@@ -5,15 +5,23 @@
  * which events it understands.
  */
 import type { CapabilityStatement } from 'fhir/r4.js';
+import { HOMEWARD_FHIR_BASE } from './homeward-base.js';
 import { HOUSING_EVENTS_ID, HOUSING_EVENTS_SYSTEM } from './housing-events.js';
 
 export interface CapabilityInput {
   publicUrl: string;
   version: string;
   date: string;
+  /** Canonical urls of the MessageDefinitions of the events accepted (message-definitions.ts). */
+  supportedMessages: readonly string[];
 }
 
-export function capabilityStatement({ publicUrl, version, date }: CapabilityInput): CapabilityStatement {
+export function capabilityStatement({
+  publicUrl,
+  version,
+  date,
+  supportedMessages,
+}: CapabilityInput): CapabilityStatement {
   const fhirBase = `${publicUrl}/fhir`;
   return {
     resourceType: 'CapabilityStatement',
@@ -50,12 +58,36 @@ export function capabilityStatement({ publicUrl, version, date }: CapabilityInpu
           description: `SMART Backend Services: get an access token from ${publicUrl}/oauth/token with a signed client assertion (private_key_jwt); $process-message needs scope system/Bundle.c.`,
         },
         resource: [
-          {
-            type: 'CodeSystem',
-            interaction: [
+          ...(['CodeSystem', 'MessageDefinition', 'ValueSet'] as const).map((type) => ({
+            type,
+            documentation: `The gateway's own ${type}s (canonical urls under ${HOMEWARD_FHIR_BASE}), without a token.`,
+            interaction: [{ code: 'read' as const }, { code: 'search-type' as const }],
+            searchParam: [
               {
-                code: 'read',
-                documentation: `Only CodeSystem/${HOUSING_EVENTS_ID}, CodeSystem/housing-delay-reason and CodeSystem/ward-specialty, without a token.`,
+                name: 'url',
+                definition: `http://hl7.org/fhir/SearchParameter/${type}-url`,
+                type: 'uri' as const,
+                documentation: 'The canonical url',
+              },
+            ],
+          })),
+          {
+            type: 'Task',
+            documentation:
+              'The status of each referral a message led to, one Task per routed recipient (scope system/Task.rs). A trust sees only the Tasks of its own messages.',
+            interaction: [{ code: 'read' }, { code: 'search-type' }],
+            searchParam: [
+              {
+                name: 'focus',
+                definition: 'http://hl7.org/fhir/SearchParameter/Task-focus',
+                type: 'reference',
+                documentation: 'Your MessageHeader.id (token form system|value or value)',
+              },
+              {
+                name: 'identifier',
+                definition: 'http://hl7.org/fhir/SearchParameter/Task-identifier',
+                type: 'token',
+                documentation: 'A referral id (the Task id)',
               },
             ],
           },
@@ -93,6 +125,7 @@ export function capabilityStatement({ publicUrl, version, date }: CapabilityInpu
           },
         ],
         reliableCache: 0,
+        supportedMessage: supportedMessages.map((definition) => ({ mode: 'receiver' as const, definition })),
         documentation: `Events: MessageHeader.eventCoding from ${HOUSING_EVENTS_SYSTEM} (see ${fhirBase}/CodeSystem/${HOUSING_EVENTS_ID}); HL7 v2 A01, A16, A03 and BaRS servicerequest-request are accepted and mapped.`,
       },
     ],

@@ -13,8 +13,9 @@
  * - Housing-related delay reason and ward specialty: the gateway's own CodeSystems below.
  */
 import type { CodeSystem } from 'fhir/r4.js';
+import { HOMEWARD_FHIR_BASE } from './homeward-base.js';
 
-const BASE = 'https://homeward.example/fhir';
+const BASE = HOMEWARD_FHIR_BASE;
 
 export const UKCORE_DISCHARGE_DESTINATION_SYSTEMS = [
   'https://fhir.hl7.org.uk/CodeSystem/UKCore-DischargeDestinationEngland',

@@ -10,11 +10,12 @@
  * Where the codes are read from in a message: profiles/datasets/README.md, home adaptation.
  */
 import type { CodeSystem } from 'fhir/r4.js';
+import { codeSystemUrl } from './homeward-base.js';
 
-export const TENURE_SYSTEM = 'https://homeward.example/fhir/CodeSystem/housing-tenure';
-export const ADAPTATION_NEED_SYSTEM = 'https://homeward.example/fhir/CodeSystem/home-adaptation-need';
+export const TENURE_SYSTEM = codeSystemUrl('housing-tenure');
+export const ADAPTATION_NEED_SYSTEM = codeSystemUrl('home-adaptation-need');
 /** Observation.code of the tenure record, and of its landlord component (this system, ours). */
-export const HOME_RECORD_SYSTEM = 'https://homeward.example/fhir/CodeSystem/home-adaptation-record';
+export const HOME_RECORD_SYSTEM = codeSystemUrl('home-adaptation-record');
 const SNOMED = 'http://snomed.info/sct';
 
 export type Tenure = 'owner-occupier' | 'private-rented' | 'social-rented';

@@ -6,15 +6,16 @@
  */
 import type { CodeSystem, Coding } from 'fhir/r4.js';
 import type { EventCode } from '../config/registry-types.js';
+import { codeSystemUrl } from './homeward-base.js';
 
 /** Canonical URLs are identifiers, not locations (R4 section 2.34.0.1, canonical references). */
 export const HOUSING_EVENTS_ID = 'homeward-housing-events';
-export const HOUSING_EVENTS_SYSTEM = `https://homeward.example/fhir/CodeSystem/${HOUSING_EVENTS_ID}`;
+export const HOUSING_EVENTS_SYSTEM = codeSystemUrl(HOUSING_EVENTS_ID);
 export const V2_EVENT_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v2-0003';
 export const BARS_EVENT_SYSTEM = 'https://fhir.nhs.uk/CodeSystem/message-events-bars';
 export const BARS_REASON_SYSTEM = 'https://fhir.nhs.uk/CodeSystem/message-reason-bars';
 
-const EVENTS: ReadonlyArray<{ code: EventCode; display: string; definition: string }> = [
+export const HOUSING_EVENTS: ReadonlyArray<{ code: EventCode; display: string; definition: string }> = [
   {
     code: 'admission',
     display: 'Admission',
@@ -56,7 +57,7 @@ const EVENTS: ReadonlyArray<{ code: EventCode; display: string; definition: stri
   },
 ];
 
-export const EVENT_CODES: readonly EventCode[] = EVENTS.map((e) => e.code);
+export const EVENT_CODES: readonly EventCode[] = HOUSING_EVENTS.map((e) => e.code);
 
 /** Other code systems' events and the housing event each one means. */
 const MAPPED: Readonly<Record<string, Readonly<Record<string, EventCode>>>> = {
@@ -100,7 +101,7 @@ export function housingEventsCodeSystem(version: string): CodeSystem {
       'Events an NHS trust sends to the Homeward gateway in MessageHeader.eventCoding with POST /fhir/$process-message. HL7 v2 events A01, A16 and A03 (http://terminology.hl7.org/CodeSystem/v2-0003) and the BaRS event servicerequest-request (https://fhir.nhs.uk/CodeSystem/message-events-bars) are accepted too and mapped as each definition says.',
     caseSensitive: true,
     content: 'complete',
-    count: EVENTS.length,
-    concept: EVENTS.map((e) => ({ code: e.code, display: e.display, definition: e.definition })),
+    count: HOUSING_EVENTS.length,
+    concept: HOUSING_EVENTS.map((e) => ({ code: e.code, display: e.display, definition: e.definition })),
   };
 }

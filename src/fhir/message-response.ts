@@ -4,8 +4,9 @@
  * has `response.identifier` = the request's MessageHeader.id and `response.code` = ok).
  */
 import type { Bundle, BundleEntry, Coding, MessageHeader, OperationOutcome } from 'fhir/r4.js';
+import { identifierSystem } from './homeward-base.js';
 
-export const EVENT_ID_SYSTEM = 'https://homeward.example/fhir/Id/event';
+export const EVENT_ID_SYSTEM = identifierSystem('event');
 
 export interface ResponseMessageInput {
   /** Ids for the response Bundle and its MessageHeader (from the gateway's id generator). */

@@ -1,23 +1,18 @@
 /**
  * The FHIR endpoints of issue 4: $process-message (scope system/Bundle.c), and the public
- * CapabilityStatement and housing-events CodeSystem. Handlers stay thin (conventions 2): read the
+ * CapabilityStatement and the gateway's conformance resources (CodeSystem, ValueSet,
+ * MessageDefinition: read and search by url). Handlers stay thin (conventions 2): read the
  * request, call the intake stage with plain data, send what it returns.
  */
 import { readFileSync } from 'node:fs';
 import type { Response } from 'express';
-import type { Resource } from 'fhir/r4.js';
+import type { Bundle, CodeSystem, MessageDefinition, Resource, ValueSet } from 'fhir/r4.js';
 import { callerOf } from '../auth/caller.js';
 import type { Deps } from '../deps.js';
 import { capabilityStatement } from '../fhir/capability-statement.js';
-import {
-  HOUSING_DELAY_REASON_ID,
-  housingDelayReasonCodeSystem,
-  WARD_SPECIALTY_ID,
-  wardSpecialtyCodeSystem,
-} from '../fhir/discharge-codes.js';
-import { adaptationNeedCodeSystem, tenureCodeSystem } from '../fhir/home-adaptation-codes.js';
-import { HOUSING_EVENTS_ID, housingEventsCodeSystem } from '../fhir/housing-events.js';
-import { badRequest, notSupported } from '../fhir/outcome.js';
+import { gatewayCodeSystems, gatewayValueSets } from '../fhir/gateway-terminology.js';
+import { messageDefinitions } from '../fhir/message-definitions.js';
+import { badRequest, notFound, notSupported } from '../fhir/outcome.js';
 import { processMessage } from '../ingest/process-message.js';
 import { countAcceptedMessage } from '../metrics/intake-metrics.js';
 import { correlationIdFor } from './request-id.js';
@@ -52,20 +47,44 @@ function sendFhir(res: Response, status: number, body: Resource | string): void 
     .send(typeof body === 'string' ? body : JSON.stringify(body));
 }
 
+/** A searchset of conformance resources (R4 section 3.1.1.2, search-type; `url` is the only parameter). */
+type Conformance = CodeSystem | ValueSet | MessageDefinition;
+
+function searchset(publicUrl: string, type: string, resources: readonly Conformance[]): Bundle {
+  return {
+    resourceType: 'Bundle',
+    type: 'searchset',
+    total: resources.length,
+    ...(resources.length
+      ? {
+          entry: resources.map((r) => ({
+            fullUrl: `${publicUrl}/fhir/${type}/${r.id}`,
+            resource: r,
+            search: { mode: 'match' as const },
+          })),
+        }
+      : {}),
+  };
+}
+
 export function fhirRoutes(deps: Deps): RouteSpec[] {
+  // The gateway's own conformance resources (issue 21 item 6): every CodeSystem it emits or
+  // accepts, a ValueSet of each, a MessageDefinition per accepted event. Canonical urls are
+  // constant (src/fhir/homeward-base.ts); each deployment serves them here.
+  const purposes = [...new Set(deps.registry.agreements.map((a) => a.purpose))].sort();
+  const codeSystems = gatewayCodeSystems(VERSION, purposes);
+  const definitions = messageDefinitions(VERSION);
+  const conformance: Record<string, readonly Conformance[]> = {
+    CodeSystem: codeSystems,
+    ValueSet: gatewayValueSets(codeSystems),
+    MessageDefinition: definitions,
+  };
   const metadata = capabilityStatement({
     publicUrl: deps.settings.publicUrl,
     version: VERSION,
     date: deps.clock.now().toISOString(),
+    supportedMessages: definitions.map((m) => m.url as string),
   });
-  const codeSystems = [
-    [HOUSING_EVENTS_ID, housingEventsCodeSystem(VERSION)],
-    [HOUSING_DELAY_REASON_ID, housingDelayReasonCodeSystem(VERSION)],
-    [WARD_SPECIALTY_ID, wardSpecialtyCodeSystem(VERSION)],
-    // Home adaptations and repairs (issue 19 item 6): the tenure and the OT assessment's needs.
-    ['housing-tenure', tenureCodeSystem(VERSION)],
-    ['home-adaptation-need', adaptationNeedCodeSystem(VERSION)],
-  ] as const;
   return [
     {
       method: 'post',
@@ -107,20 +126,37 @@ export function fhirRoutes(deps: Deps): RouteSpec[] {
         },
       ],
     },
-    // The gateway's own CodeSystems (housing events; issue 19: discharge delay reasons, ward specialty,
-    // tenure and home adaptation needs).
-    ...codeSystems.map(
-      ([id, codeSystem]): RouteSpec => ({
+    ...Object.entries(conformance).flatMap(([type, resources]): RouteSpec[] => [
+      {
         method: 'get',
-        path: `/fhir/CodeSystem/${id}`,
+        path: `/fhir/${type}`,
         scope: 'public',
         handlers: [
-          (_req, res) => {
+          (req, res) => {
+            const unknown = Object.keys(req.query).filter((k) => k !== 'url' && k !== '_format');
+            if (unknown.length > 0)
+              throw badRequest(`Unsupported search parameter: ${unknown.join(', ')}`.slice(0, 200));
+            const url = typeof req.query.url === 'string' ? req.query.url : undefined;
+            const found = resources.filter((r) => url === undefined || r.url === url);
             res.setHeader('cache-control', 'public, max-age=3600');
-            sendFhir(res, 200, codeSystem);
+            sendFhir(res, 200, searchset(deps.settings.publicUrl, type, found));
           },
         ],
-      }),
-    ),
+      },
+      {
+        method: 'get',
+        path: `/fhir/${type}/:id`,
+        scope: 'public',
+        handlers: [
+          (req, res) => {
+            const id = String(req.params.id);
+            const found = resources.find((r) => r.id === id);
+            if (!found) throw notFound(`No ${type} ${/^[A-Za-z0-9\-.]{1,64}$/.test(id) ? id : ''}`.trim());
+            res.setHeader('cache-control', 'public, max-age=3600');
+            sendFhir(res, 200, found);
+          },
+        ],
+      },
+    ]),
   ];
 }

@@ -15,8 +15,8 @@ const coding = (c: Coded) => ({
   ...(c.display ? { display: c.display } : {}),
 });
 
-export function homeAdaptationFrom(d: Dataset, patient: string): BundleEntry[] {
-  const subject = { reference: patient };
+export function homeAdaptationFrom(d: Dataset, fullUrlOf: (name: string) => string): BundleEntry[] {
+  const subject = { reference: fullUrlOf('patient') };
   const out: BundleEntry[] = [];
   const tenure = d.tenure as Coded | undefined;
   const landlord = typeof d.landlordName === 'string' ? d.landlordName : undefined;
@@ -38,11 +38,11 @@ export function homeAdaptationFrom(d: Dataset, patient: string): BundleEntry[] {
           }
         : {}),
     };
-    out.push({ fullUrl: `${patient}-tenure`, resource: record });
+    out.push({ fullUrl: fullUrlOf('patient-tenure'), resource: record });
   }
   for (const [i, need] of ((d.adaptationNeeds as Coded[] | undefined) ?? []).entries()) {
     out.push({
-      fullUrl: `${patient}-adaptation-need-${i}`,
+      fullUrl: fullUrlOf(`patient-adaptation-need-${i}`),
       resource: { resourceType: 'Observation', status: 'final', code: { coding: [coding(need)] }, subject },
     });
   }

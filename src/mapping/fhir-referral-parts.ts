@@ -75,12 +75,13 @@ export function patientFrom(d: Dataset): Patient {
   };
 }
 
-export function supportingFrom(d: Dataset, patient: string): BundleEntry[] {
+/** `fullUrlOf(name)`: the fullUrl of the part called `name` (`patient`, `patient-stay`, ...). */
+export function supportingFrom(d: Dataset, fullUrlOf: (name: string) => string): BundleEntry[] {
   const out: BundleEntry[] = [];
   const add = (key: string, resource: BundleEntry['resource']): void => {
-    out.push({ fullUrl: `${patient}-${key}`, resource });
+    out.push({ fullUrl: fullUrlOf(`patient-${key}`), resource });
   };
-  const subject = { reference: patient };
+  const subject = { reference: fullUrlOf('patient') };
   const stay = stayFrom(d, subject);
   if (stay) add('stay', stay);
   const consent = d.consent as { referral?: boolean; recordedAt?: string } | undefined;
@@ -94,6 +95,9 @@ export function supportingFrom(d: Dataset, patient: string): BundleEntry[] {
       category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0' }] }],
       patient: subject,
       ...(consent.recordedAt ? { dateTime: consent.recordedAt } : {}),
+      // R4 invariant ppc-1 (policy or policyRule): the person opted in to this referral
+      // (v3-ActCode OPTIN, in R4's ValueSet consent-policy).
+      policyRule: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'OPTIN' }] },
       provision: { type: 'permit' },
     });
   }
@@ -133,6 +137,6 @@ export function supportingFrom(d: Dataset, patient: string): BundleEntry[] {
       ...(p.name ? { practitioner: { display: p.name } } : {}),
     });
   }
-  out.push(...homeAdaptationFrom(d, patient));
+  out.push(...homeAdaptationFrom(d, fullUrlOf));
   return out;
 }

@@ -12,10 +12,11 @@
  */
 import type { Bundle, Extension, MessageHeader } from 'fhir/r4.js';
 import type { DatasetField } from '../config/dataset-fields.js';
+import { structureDefinitionUrl } from '../fhir/homeward-base.js';
 import { HOUSING_EVENTS_SYSTEM } from '../fhir/housing-events.js';
 import type { DatasetChanges, UpdateCause } from './dataset-changes.js';
 
-export const REFERRAL_UPDATE_URL = 'https://homeward.example/fhir/StructureDefinition/referral-update';
+export const REFERRAL_UPDATE_URL = structureDefinitionUrl('referral-update');
 
 export function referralUpdateExtension(cause: UpdateCause, changes: DatasetChanges): Extension {
   return {

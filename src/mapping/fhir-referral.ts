@@ -6,7 +6,9 @@
  * it can hold nothing the dataset does not.
  */
 import type { Bundle, BundleEntry, Extension, Reference } from 'fhir/r4.js';
+import { structureDefinitionUrl } from '../fhir/homeward-base.js';
 import { BARS_EVENT_SYSTEM } from '../fhir/housing-events.js';
+import { nameUuid } from '../fhir/name-uuid.js';
 import { ODS_SYSTEM, REFERRAL_ID_SYSTEM, REFERRAL_TYPE_SYSTEM } from '../referral/referral-task.js';
 import type { Dataset } from './build-dataset.js';
 import type { ReadmissionOf } from './context.js';
@@ -30,7 +32,7 @@ export interface FhirReferralInput {
 }
 
 /** The person's earlier referral this one follows (issue 19 item 5): a complex extension of ours. */
-export const READMISSION_OF_URL = 'https://homeward.example/fhir/StructureDefinition/readmission-of';
+export const READMISSION_OF_URL = structureDefinitionUrl('readmission-of');
 
 function readmissionExtension(r: ReadmissionOf): Extension {
   return {
@@ -52,10 +54,11 @@ const org = (o: { odsCode: string; name: string }): Reference => ({
 });
 
 export function fhirReferral(input: FhirReferralInput): Bundle {
-  const u = (n: string) => `urn:uuid:${input.referralId.replace(/[^A-Za-z0-9-]/g, '')}-${n}`;
+  // One name-based UUID per part of this referral's message (R4 `uuid`: a bare RFC 4122 UUID).
+  const u = (n: string) => `urn:uuid:${nameUuid(`${input.referralId}/${n}`)}`;
   const d = input.dataset;
   const patient = patientFrom(d);
-  const supporting = supportingFrom(d, u('patient'));
+  const supporting = supportingFrom(d, u);
   const reasons = [
     ...(typeof d.reason === 'string' ? [{ text: d.reason }] : []),
     ...(

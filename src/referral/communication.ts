@@ -9,11 +9,12 @@
  */
 import type { Communication } from 'fhir/r4.js';
 import type { Registry } from '../config/registry-types.js';
+import { identifierSystem } from '../fhir/homeward-base.js';
 import type { MessageRow } from './conversation.js';
 import type { ReferralRow } from './referral-store.js';
 import { ODS_SYSTEM, REFERRAL_ID_SYSTEM } from './referral-task.js';
 
-export const MESSAGE_ID_SYSTEM = 'https://homeward.example/fhir/Id/conversation-message';
+export const MESSAGE_ID_SYSTEM = identifierSystem('conversation-message');
 
 function organisation(
   registry: Registry,

@@ -5,6 +5,7 @@
  * status `rejected` and the reasons in `statusReason`.
  */
 import type { Annotation, Task, TaskOutput } from 'fhir/r4.js';
+import { codeSystemUrl, identifierSystem } from '../fhir/homeward-base.js';
 import { NHS_NUMBER_SYSTEM } from '../fhir/nhs-number.js';
 import { ODS_ORGANISATION_SYSTEM } from '../fhir/systems.js';
 import type { ReferralStatus } from './status.js';
@@ -12,15 +13,17 @@ import { currentWorker, type Step, WORKER_NAMED } from './steps.js';
 
 /** The ODS spelling the gateway writes (systems.ts lists those it reads). */
 export const ODS_SYSTEM = ODS_ORGANISATION_SYSTEM;
-export const REFERRAL_ID_SYSTEM = 'https://homeward.example/fhir/Id/referral';
-export const MESSAGE_ID_SYSTEM = 'https://homeward.example/fhir/Id/message';
+export const REFERRAL_ID_SYSTEM = identifierSystem('referral');
+export const MESSAGE_ID_SYSTEM = identifierSystem('message');
 /** The X-Correlation-Id a message arrived with, or the one the gateway gave it (issue 17 item 9). */
-export const CORRELATION_ID_SYSTEM = 'https://homeward.example/fhir/Id/correlation-id';
-export const DECISION_REASON_SYSTEM = 'https://homeward.example/fhir/CodeSystem/decision-reason';
-export const REFERRAL_STATUS_SYSTEM = 'https://homeward.example/fhir/CodeSystem/referral-status';
-export const REFERRAL_OUTCOME_SYSTEM = 'https://homeward.example/fhir/CodeSystem/referral-outcome';
+export const CORRELATION_ID_SYSTEM = identifierSystem('correlation-id');
+export const DECISION_REASON_SYSTEM = codeSystemUrl('decision-reason');
+export const REFERRAL_STATUS_SYSTEM = codeSystemUrl('referral-status');
+export const REFERRAL_OUTCOME_SYSTEM = codeSystemUrl('referral-outcome');
+/** A provider's reason for declining (its own codes, e.g. `out-of-area`: Task.statusReason). */
+export const DECLINE_REASON_SYSTEM = codeSystemUrl('referral-outcome-decline');
 /** ServiceRequest.category: the referral type (`duty-to-refer`, `discharge-support`, `home-adaptation`). */
-export const REFERRAL_TYPE_SYSTEM = 'https://homeward.example/fhir/CodeSystem/referral-type';
+export const REFERRAL_TYPE_SYSTEM = codeSystemUrl('referral-type');
 
 export interface TaskInput {
   id: string;
@@ -77,7 +80,7 @@ function statusReason(input: TaskInput): Task['statusReason'] {
   const reason = input.response?.reason;
   if (input.status === 'declined' && reason) {
     return {
-      coding: [{ system: `${REFERRAL_OUTCOME_SYSTEM}-decline`, code: reason.code }],
+      coding: [{ system: DECLINE_REASON_SYSTEM, code: reason.code }],
       ...(reason.text ? { text: reason.text } : {}),
     };
   }

@@ -95,7 +95,8 @@ export async function responseTasks(
       o.referralId ? await stepsOf(tx, o.referralId) : [],
       o.outcome === 'cancelled' ? o.reasons : [],
     );
-    entries.push({ fullUrl: `urn:uuid:task-${task.id}`, resource: task });
+    // R4 `uuid`: the bare id (a UUID from the gateway's generator), no prefix.
+    entries.push({ fullUrl: `urn:uuid:${task.id}`, resource: task });
   }
   return entries;
 }

@@ -183,7 +183,9 @@ describe('FHIR export (AuditEvent, IHE BALP style)', () => {
         { type: 'sha256', valueString: row.agreement_sha256 },
       ]),
     );
-    expect(event.entity?.some((e) => e.what?.reference === 'Consent/consent-3/_history/2')).toBe(true);
+    expect(event.entity?.some((e) => e.what?.identifier?.value === 'Consent/consent-3/_history/2')).toBe(
+      true,
+    );
     expect(JSON.stringify(event)).not.toContain(PATIENT.nhsNumber);
   });
 
