@@ -13,11 +13,6 @@ const io: CliIo = {
   stdoutIsTTY: process.stdout.isTTY === true,
 };
 
-let settings: ReturnType<typeof parseSettings>;
-try {
-  settings = parseSettings(process.env);
-} catch (err) {
-  io.err(`homeward: ${(err as Error).message}`);
-  process.exit(2);
-}
-process.exitCode = await runCommand(process.argv.slice(2), settings, io, process.env);
+// Settings are read only when a command runs, so `--help` and `--version` work with an
+// incomplete environment; invalid settings stop a command with exit 2 (src/cli/commands.ts).
+process.exitCode = await runCommand(process.argv.slice(2), () => parseSettings(process.env), io, process.env);
