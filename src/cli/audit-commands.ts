@@ -22,45 +22,21 @@ import { openStore } from '../store/index.js';
 import type { CliIo } from './commands.js';
 import { progress } from './progress.js';
 
-export const AUDIT_USAGE = `  audit verify [--checkpoint <file>]
-                   recompute the audit hash chain (and check it against a saved checkpoint JWS);
-                   exit 1 naming the first broken entry
-  audit export [--format csv|fhir] [--out <file>]
-                   export the audit as CSV (RFC 4180) or a FHIR Bundle of AuditEvents (stdout by default)
-  audit checkpoint print a new signed checkpoint of the chain head (keep it outside the gateway)`;
-
-const OPTIONS: Record<string, readonly string[]> = {
-  verify: ['--checkpoint'],
-  export: ['--format', '--out'],
-  checkpoint: [],
-};
-
-/** `--name value` pairs; undefined on a usage error. */
-function options(action: string, args: string[]): Record<string, string> | undefined {
-  const allowed = Object.hasOwn(OPTIONS, action) ? OPTIONS[action] : undefined;
-  if (!allowed || args.length % 2 !== 0) return undefined;
-  const opts: Record<string, string> = {};
-  for (let i = 0; i < args.length; i += 2) {
-    const [name, value] = [args[i] ?? '', args[i + 1] ?? ''];
-    if (!allowed.includes(name) || value.startsWith('--') || name in opts) return undefined;
-    opts[name] = value;
-  }
-  return opts;
+/** The options commander parsed (src/cli/commands.ts). */
+export interface AuditOptions {
+  checkpoint?: string;
+  format?: string;
+  out?: string;
 }
 
 const OPERATOR: AuditReader = { partnerId: 'gateway', visibility: { kind: 'all' } };
 
 export async function auditCommand(
-  action: string | undefined,
-  args: string[],
+  action: 'verify' | 'export' | 'checkpoint',
+  opts: AuditOptions,
   settings: Settings,
   io: CliIo,
 ): Promise<number> {
-  const opts = options(action ?? '', args);
-  if (!action || !opts) {
-    io.err(`homeward: usage:\n${AUDIT_USAGE}`);
-    return 2;
-  }
   let ctx: AuditReadDeps;
   try {
     const registry = loadRegistry(settings.consentDir);
@@ -76,7 +52,7 @@ export async function auditCommand(
     throw err;
   }
   try {
-    if (action === 'verify') return await verify(ctx, opts['--checkpoint'], io);
+    if (action === 'verify') return await verify(ctx, opts.checkpoint, io);
     if (action === 'export') return await exportAudit(ctx, opts, io);
     const checkpoint = await readCheckpoint(ctx, OPERATOR, {});
     io.out(
@@ -133,13 +109,13 @@ async function verify(ctx: AuditReadDeps, checkpointFile: string | undefined, io
   return 0;
 }
 
-async function exportAudit(ctx: AuditReadDeps, opts: Record<string, string>, io: CliIo): Promise<number> {
-  const format = opts['--format'] ?? 'csv';
+async function exportAudit(ctx: AuditReadDeps, opts: AuditOptions, io: CliIo): Promise<number> {
+  const format = opts.format ?? 'csv';
   if (format !== 'csv' && format !== 'fhir') {
     io.err('homeward: --format must be csv or fhir');
     return 2;
   }
-  const file = opts['--out'];
+  const file = opts.out;
   // An export shown on the terminal itself gets no progress line in the middle of it.
   const toScreen = file === undefined && io.stdoutIsTTY === true;
   const shown = progress(

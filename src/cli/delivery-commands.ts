@@ -15,19 +15,12 @@ import { openStore } from '../store/index.js';
 import type { CliIo } from './commands.js';
 import { noProgress, progress } from './progress.js';
 
-export const DELIVERIES_USAGE = `  deliveries list [--state pending|in-flight|delivered|failed|cancelled]
-                   list webhook and inbox deliveries (dead letters: --state failed)
-  deliveries replay <id>|--all-failed
-                   put a dead-lettered delivery (or all of them) back in the queue, audited`;
-
-function usage(io: CliIo): number {
-  io.err(`homeward: usage:\n${DELIVERIES_USAGE}`);
-  return 2;
-}
-
 async function list(deps: ReplayDeps, state: string | undefined, io: CliIo): Promise<number> {
   const known = DELIVERY_STATES.find((s) => s === state);
-  if (state !== undefined && !known) return usage(io);
+  if (state !== undefined && !known) {
+    io.err(`homeward: --state must be one of ${DELIVERY_STATES.join(', ')}`);
+    return 2;
+  }
   let after: Cursor | undefined;
   let count = 0;
   do {
@@ -60,9 +53,12 @@ async function list(deps: ReplayDeps, state: string | undefined, io: CliIo): Pro
   return 0;
 }
 
-async function replay(deps: ReplayDeps, target: string, io: CliIo): Promise<number> {
+/** What `deliveries replay` acts on: one delivery, or every dead letter. */
+export type ReplayTarget = { id: string } | { allFailed: true };
+
+async function replay(deps: ReplayDeps, target: ReplayTarget, io: CliIo): Promise<number> {
   const now = systemClock.now();
-  if (target === '--all-failed') {
+  if ('allFailed' in target) {
     let shown = noProgress;
     const done = await replayAllFailed(deps, 'gateway', now, {
       total: (n) => {
@@ -74,35 +70,38 @@ async function replay(deps: ReplayDeps, target: string, io: CliIo): Promise<numb
     io.out(`Replayed ${done.length} failed deliver${done.length === 1 ? 'y' : 'ies'}`);
     return 0;
   }
-  const result = await replayDelivery(deps, target, 'gateway', now);
+  const { id } = target;
+  const result = await replayDelivery(deps, id, 'gateway', now);
   if (result === 'replayed') {
-    io.out(`Replayed ${target}: pending again, attempts reset`);
+    io.out(`Replayed ${id}: pending again, attempts reset`);
     return 0;
   }
   io.err(
     result === 'not-found'
-      ? `No delivery ${target}`
-      : `Delivery ${target} is not failed; only dead letters are replayed`,
+      ? `No delivery ${id}`
+      : `Delivery ${id} is not failed; only dead letters are replayed`,
   );
   return 1;
 }
 
-export async function deliveriesCommand(
-  action: string | undefined,
-  args: string[],
-  settings: Settings,
-  io: CliIo,
-): Promise<number> {
-  const isList = action === 'list' && (args.length === 0 || (args.length === 2 && args[0] === '--state'));
-  const isReplay = action === 'replay' && args.length === 1;
-  if (!isList && !isReplay) return usage(io);
+async function withDeps(settings: Settings, fn: (deps: ReplayDeps) => Promise<number>): Promise<number> {
   const deps: ReplayDeps = {
     store: await openStore(settings.databaseUrl),
     audit: createAuditLog({ clock: systemClock, subjectKey: loadSubjectKey(settings) }),
   };
   try {
-    return isList ? await list(deps, args[1], io) : await replay(deps, args[0] ?? '', io);
+    return await fn(deps);
   } finally {
     await deps.store.close();
   }
+}
+
+/** `deliveries list [--state <state>]` (options parsed by commander in src/cli/commands.ts). */
+export function deliveriesList(settings: Settings, state: string | undefined, io: CliIo): Promise<number> {
+  return withDeps(settings, (deps) => list(deps, state, io));
+}
+
+/** `deliveries replay <id>|--all-failed`. */
+export function deliveriesReplay(settings: Settings, target: ReplayTarget, io: CliIo): Promise<number> {
+  return withDeps(settings, (deps) => replay(deps, target, io));
 }

@@ -13,11 +13,13 @@ const io: CliIo = {
   stdoutIsTTY: process.stdout.isTTY === true,
 };
 
-let settings: ReturnType<typeof parseSettings>;
-try {
-  settings = parseSettings(process.env);
-} catch (err) {
-  io.err(`homeward: ${(err as Error).message}`);
-  process.exit(2);
-}
-process.exitCode = await runCommand(process.argv.slice(2), settings, io, process.env);
+// A reader that stops early (`homeward --help | head -3`) closes the pipe: stop quietly with the
+// command's exit code, as Unix tools do, instead of crashing on EPIPE.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+  process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+});
+
+// Settings are read only when a command runs, so `--help` and `--version` work with an
+// incomplete environment; invalid settings stop a command with exit 2 (src/cli/commands.ts).
+process.exitCode = await runCommand(process.argv.slice(2), () => parseSettings(process.env), io, process.env);

@@ -1,24 +1,35 @@
 /**
  * SLA clocks (issue 8 item 6): when a provider's answer to a referral is due. An agreement
  * gives a duration per priority, in clock hours or in working days; working days skip
- * weekends and the bank holidays of England and Wales (bank-holidays-england-and-wales.json).
+ * weekends and the bank holidays of England and Wales, from the maintained `date-holidays`
+ * library (region GB-ENG, its `public` holidays: the bank holidays, substitute days and one-off
+ * ones such as a coronation), for any year: no calendar file that runs out (issue 25 item 7).
  */
+import Holidays from 'date-holidays';
 import type { Agreement, Priority, SlaDuration } from '../config/registry-types.js';
 import { londonDay } from '../london-day.js';
-import holidays from './bank-holidays-england-and-wales.json' with { type: 'json' };
 
-const HOLIDAYS: ReadonlySet<string> = new Set(holidays.dates);
-const LAST_KNOWN_YEAR = Math.max(...holidays.dates.map((d) => Number(d.slice(0, 4))));
+const ENGLAND_AND_WALES = new Holidays('GB', 'ENG');
+const byYear = new Map<number, ReadonlySet<string>>();
 const DAY_MS = 86_400_000;
+
+/** The bank holidays of a year as YYYY-MM-DD (London dates), computed once per year. */
+export function bankHolidays(year: number): ReadonlySet<string> {
+  let days = byYear.get(year);
+  if (!days) {
+    days = new Set(
+      ENGLAND_AND_WALES.getHolidays(year)
+        .filter((h) => h.type === 'public')
+        .map((h) => h.date.slice(0, 10)),
+    );
+    byYear.set(year, days);
+  }
+  return days;
+}
 
 export function isWorkingDay(at: Date): boolean {
   const { date, weekday } = londonDay(at);
-  return weekday !== 'Sat' && weekday !== 'Sun' && !HOLIDAYS.has(date);
-}
-
-/** True when the calendar file has no holidays for the year of `at` (operators must extend it). */
-export function calendarOutOfDate(at: Date): boolean {
-  return Number(londonDay(at).date.slice(0, 4)) > LAST_KNOWN_YEAR;
+  return weekday !== 'Sat' && weekday !== 'Sun' && !bankHolidays(Number(date.slice(0, 4))).has(date);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addSla, calendarOutOfDate, dueBy, isWorkingDay, slaFor } from '../../src/referral/sla.js';
+import { addSla, bankHolidays, dueBy, isWorkingDay, slaFor } from '../../src/referral/sla.js';
 
 const agreement = { sla: { routine: { workingDays: 3 }, urgent: { hours: 24 } } } as const;
 
@@ -53,8 +53,79 @@ describe('SLA clocks', () => {
     );
   });
 
-  it('knows when its holiday calendar needs extending', () => {
-    expect(calendarOutOfDate(new Date('2028-06-01T00:00:00Z'))).toBe(false);
-    expect(calendarOutOfDate(new Date('2029-01-02T00:00:00Z'))).toBe(true);
+  // GOV.UK's published bank holidays for England and Wales (https://www.gov.uk/bank-holidays),
+  // as the gateway's own calendar file listed them before the library replaced it.
+  const GOV_UK = [
+    '2025-01-01',
+    '2025-04-18',
+    '2025-04-21',
+    '2025-05-05',
+    '2025-05-26',
+    '2025-08-25',
+    '2025-12-25',
+    '2025-12-26',
+    '2026-01-01',
+    '2026-04-03',
+    '2026-04-06',
+    '2026-05-04',
+    '2026-05-25',
+    '2026-08-31',
+    '2026-12-25',
+    '2026-12-28',
+    '2027-01-01',
+    '2027-03-26',
+    '2027-03-29',
+    '2027-05-03',
+    '2027-05-31',
+    '2027-08-30',
+    '2027-12-27',
+    '2027-12-28',
+    '2028-01-03',
+    '2028-04-14',
+    '2028-04-17',
+    '2028-05-01',
+    '2028-05-29',
+    '2028-08-28',
+    '2028-12-25',
+    '2028-12-26',
+  ];
+  const weekdayHolidays = (year: number) =>
+    [...bankHolidays(year)].filter((d) => ![0, 6].includes(new Date(`${d}T12:00:00Z`).getUTCDay())).sort();
+
+  it('the bank holidays that fall on working days are the ones GOV.UK published for 2025 to 2028', () => {
+    expect([2025, 2026, 2027, 2028].flatMap(weekdayHolidays)).toEqual(GOV_UK);
+  });
+
+  it.each([
+    // Easter Sunday of each year (the one moveable feast): Good Friday before, Easter Monday after.
+    [2029, '2029-03-30', '2029-04-02'],
+    [2030, '2030-04-19', '2030-04-22'],
+    [2031, '2031-04-11', '2031-04-14'],
+    [2032, '2032-03-26', '2032-03-29'],
+    [2033, '2033-04-15', '2033-04-18'],
+    [2034, '2034-04-07', '2034-04-10'],
+    [2035, '2035-03-23', '2035-03-26'],
+  ])('SLA clocks keep skipping bank holidays after the old file ended: %i has eight, Easter on %s and %s', (year, friday, monday) => {
+    const days = weekdayHolidays(year);
+    expect(days).toHaveLength(8);
+    expect(days).toEqual(expect.arrayContaining([friday, monday]));
+    // The first and last Mondays of May and the last Monday of August.
+    const mondays = (month: number) =>
+      Array.from({ length: 31 }, (_, i) => new Date(Date.UTC(year, month, i + 1)))
+        .filter((d) => d.getUTCMonth() === month && d.getUTCDay() === 1)
+        .map((d) => d.toISOString().slice(0, 10));
+    expect(days).toEqual(
+      expect.arrayContaining([mondays(4)[0], mondays(4).at(-1), mondays(7).at(-1)] as string[]),
+    );
+    // Christmas and Boxing Day, or the weekdays standing in for them.
+    expect(days.filter((d) => d >= `${year}-12-25`)).toHaveLength(2);
+    expect(isWorkingDay(new Date(`${friday}T10:00:00Z`))).toBe(false);
+  });
+
+  it('a working-day SLA across Easter 2035 skips Good Friday and Easter Monday', () => {
+    // Thursday 22 March 2035 + 1 working day: Friday 23 and Monday 26 are holidays -> Tuesday 27.
+    expect(addSla(new Date('2035-03-22T10:00:00Z'), { workingDays: 1 }).toISOString()).toBe(
+      '2035-03-27T10:00:00.000Z',
+    );
   });
 });
