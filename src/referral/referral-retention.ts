@@ -55,31 +55,25 @@ export async function forgetEndedReferralData(
     await tx.updateTable('referrals').set({ response: kept }).where('id', '=', row.id).execute();
     purged++;
   }
+  // The referrals that ended before the cut-off, as a subquery of the statements below.
+  const endedIds = tx
+    .selectFrom('referrals')
+    .select('id')
+    .where('status', 'in', [...FINAL_STATUSES])
+    .where('updated_at', '<', endedBefore);
   // The conversation's free text goes with the dataset; its hash stays for the audit (issue 19 item 4).
   const messages = await tx
     .updateTable('referral_messages')
     .set({ text: null })
     .where('text', 'is not', null)
-    .where('referral_id', 'in', (eb) =>
-      eb
-        .selectFrom('referrals')
-        .select('id')
-        .where('status', 'in', [...FINAL_STATUSES])
-        .where('updated_at', '<', endedBefore),
-    )
+    .where('referral_id', 'in', endedIds)
     .executeTakeFirst();
   // The steps' facts (move date, the worker's contact) and the provider's notes (issue 19 item 3).
   const steps = await tx
     .updateTable('referral_steps')
     .set({ detail: null, note: null })
     .where((eb) => eb.or([eb('detail', 'is not', null), eb('note', 'is not', null)]))
-    .where('referral_id', 'in', (eb) =>
-      eb
-        .selectFrom('referrals')
-        .select('id')
-        .where('status', 'in', [...FINAL_STATUSES])
-        .where('updated_at', '<', endedBefore),
-    )
+    .where('referral_id', 'in', endedIds)
     .executeTakeFirst();
   return {
     datasets: Number(datasets.numUpdatedRows),
