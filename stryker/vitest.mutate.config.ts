@@ -11,5 +11,8 @@ export default defineConfig({
     include: tests,
     testTimeout: 30_000,
     pool: 'forks',
+    // fast-check properties run at most this many times per test under mutation
+    // (test/helpers/property-runs.ts): a static mutant re-runs every test of its group.
+    env: { HOMEWARD_PROPERTY_RUNS: '100' },
   },
 });
