@@ -24,6 +24,7 @@ export function fileScores(report) {
         survived: mutants.filter((m) => m.status === 'Survived').length,
         noCoverage: mutants.filter((m) => m.status === 'NoCoverage').length,
         ignored: mutants.filter((m) => m.status === 'Ignored'),
+        undetected: mutants.filter((m) => UNDETECTED.has(m.status)),
       };
     })
     .sort((a, b) => a.file.localeCompare(b.file));
@@ -64,6 +65,7 @@ export function writeResults(groups) {
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   const equivalents = [];
+  const undetected = [];
   const notRun = [];
   for (const group of groups) {
     const path = `reports/mutation/${group}.json`;
@@ -85,6 +87,7 @@ export function writeResults(groups) {
         `| ${group} | \`${s.file}\` | ${s.score.toFixed(2)}% | ${s.killed} | ${s.timeout} | ${s.survived} | ${s.noCoverage} | ${s.ignored.length} |`,
       );
       for (const m of s.ignored) equivalents.push({ file: s.file, m });
+      for (const m of s.undetected) undetected.push({ group, file: s.file, m });
     }
   }
   if (notRun.length > 0) {
@@ -94,6 +97,23 @@ export function writeResults(groups) {
     );
   }
   lines.push(...files);
+  lines.push('', '## Mutants no test detected (as measured)', '');
+  if (undetected.length === 0) lines.push('None.');
+  else {
+    lines.push(
+      'Each was measured by the run in its group row; one marked equivalent or killed by a test since shows',
+      'as such only after that group is run again.',
+      '',
+      '| group | file:line | mutator | status | replacement |',
+      '| --- | --- | --- | --- | --- |',
+    );
+    for (const { group, file, m } of undetected) {
+      const replacement = (m.replacement ?? '').replace(/\|/g, '\\|').replace(/\s+/g, ' ').slice(0, 80);
+      lines.push(
+        `| ${group} | \`${file}:${m.location.start.line}\` | ${m.mutatorName} | ${m.status} | \`${replacement}\` |`,
+      );
+    }
+  }
   lines.push('', '## Equivalent mutants', '');
   if (equivalents.length === 0) lines.push('None.');
   else {
