@@ -2,8 +2,8 @@
 // npm run mutate [group ...]: runs each mutation group (stryker/<group>.conf.mjs) in turn, then
 // checks every mutated file on its own against the break threshold (Stryker's `break` judges a
 // group's total, so a strong file could hide a weak one), and writes bench/MUTATION.md.
-import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { BREAK_AT } from './group.mjs';
 import { fileScores, writeResults } from './results.mjs';
@@ -25,9 +25,35 @@ const groups = positionals.length > 0 ? positionals : all;
 const failures = [];
 for (const group of groups) {
   console.log(`\n=== mutation group ${group} ===`);
+  const reportPath = `reports/mutation/${group}.json`;
+  // A report left by an earlier run must not stand for this one: drop it before running.
+  rmSync(reportPath, { force: true });
+  const started = new Date();
+  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  const dirty =
+    execFileSync('git', ['status', '--porcelain', '--', 'src', 'test', 'stryker'], {
+      encoding: 'utf8',
+    }).trim() !== '';
   const run = spawnSync('npx', ['stryker', 'run', `stryker/${group}.conf.mjs`], { stdio: 'inherit' });
   if (run.status !== 0) failures.push(`${group}: stryker exited ${run.status}`);
-  const report = JSON.parse(readFileSync(`reports/mutation/${group}.json`, 'utf8'));
+  if (!existsSync(reportPath)) {
+    failures.push(`${group}: no report (the run did not finish)`);
+    continue;
+  }
+  // What results.mjs prints beside the group's scores: when, on which commit, how long.
+  mkdirSync('reports/mutation', { recursive: true });
+  writeFileSync(
+    `reports/mutation/${group}.run.json`,
+    JSON.stringify({
+      group,
+      commit,
+      dirty,
+      started: started.toISOString(),
+      minutes: Math.round((Date.now() - started.getTime()) / 6000) / 10,
+      stryker: run.status,
+    }),
+  );
+  const report = JSON.parse(readFileSync(reportPath, 'utf8'));
   for (const { file, score } of fileScores(report)) {
     if (score < BREAK_AT) failures.push(`${group}: ${file} scored ${score.toFixed(2)}% (< ${BREAK_AT}%)`);
   }

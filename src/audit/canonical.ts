@@ -64,7 +64,10 @@ const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 function jsonValue(raw: unknown, isSeq: boolean): string {
   // PostgreSQL drivers return bigint as a string: seq is always hashed as a JSON integer.
   if (isSeq) return JSON.stringify(Number(raw));
-  if (typeof raw === 'string' && !NEEDS_ESCAPE.test(raw)) return `"${raw}"`;
+  // Stryker disable next-line ConditionalExpression,StringLiteral: the fast path only saves work: turned off (`if (false)`, `typeof raw === ""`) JSON.stringify below gives the same text, as the property test in canonical.test.ts pins; `if (true)` on this line is killed by that test but falls under the same marks
+  if (typeof raw === 'string' && !NEEDS_ESCAPE.test(raw)) {
+    return `"${raw}"`;
+  }
   return JSON.stringify(raw ?? null);
 }
 

@@ -30,6 +30,7 @@ const point = (c: CurrentPoint) => ({ value: c.value, ...(c.use ? { use: c.use }
 export function readContactDetails(ctx: MappingContext) {
   const p = patientOf(ctx);
   if (!p) return undefined;
+  // Stryker disable next-line ArrayDeclaration: a string in the list has no value, so `current` drops it as if the list were empty
   const telecom = (p.telecom ?? []).filter(current);
   const phones = telecom.filter((c) => c.system === 'phone' || c.system === 'sms').map(point);
   const emails = telecom.filter((c) => c.system === 'email').map(point);
@@ -59,6 +60,7 @@ export function readContactDetails(ctx: MappingContext) {
 /** The contact point ranked first (ContactPoint.rank 1 = preferred), as a method. */
 export function readPreferredContactMethod(ctx: MappingContext) {
   const p = patientOf(ctx);
+  // Stryker disable next-line ArrayDeclaration: a string in the list has no value, so `current` drops it as if the list were empty
   const telecom = (p?.telecom ?? []).filter(current);
   const ranked = [...telecom].sort((a, b) => (a.rank ?? 99) - (b.rank ?? 99))[0];
   if (ranked?.system === 'phone' || ranked?.system === 'sms' || ranked?.system === 'email')
@@ -75,6 +77,7 @@ export function readLanguage(ctx: MappingContext) {
   const comm = p?.communication?.find((c) => c.preferred) ?? p?.communication?.[0];
   const coding = comm?.language.coding?.[0];
   if (!coding?.code) return undefined;
+  // Stryker disable next-line OptionalChaining: p is there whenever a coding was found above (the coding is read from p)
   const interpreter = p?.extension?.find((e) => e.url === INTERPRETER)?.valueBoolean;
   return {
     code: coding.code,

@@ -10,13 +10,14 @@ import { auditFixture, disclosure, PATIENT, registry, withEntries, withheld } fr
 const hmac = (n: string) => createHmac('sha256', TEST_SUBJECT_KEY).update(n).digest('hex');
 
 describe('AuditLog.append', () => {
-  it('writes entry 1 on the genesis hash, with the time from the injected clock', async () => {
+  it('writes entry 1 on the genesis hash (64 zeros: src/audit/README.md), with the time from the injected clock', async () => {
     const f = await auditFixture();
     f.clock.set('2026-12-01T09:30:00.000Z');
     const appended = await f.store.transaction((tx) => f.audit.append(tx, disclosure(1)));
     const row = await f.store.db.selectFrom('audit').selectAll().executeTakeFirstOrThrow();
     expect(appended).toEqual({ seq: 1, hash: row.hash });
     expect(row).toMatchObject({ seq: 1, at: '2026-12-01T09:30:00.000Z', prev_hash: GENESIS_HASH });
+    expect(GENESIS_HASH).toBe('0000000000000000000000000000000000000000000000000000000000000000');
     const { hash, ...rest } = row;
     expect(hash).toBe(entryHash(rest));
   });

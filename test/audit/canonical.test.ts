@@ -9,6 +9,7 @@ import {
   sha256Hex,
   stableJson,
 } from '../../src/audit/canonical.js';
+import { propertyRuns } from '../helpers/property-runs.js';
 import { oldCanonicalText } from './tamper-corpus.js';
 
 const row: HashedColumns = {
@@ -121,7 +122,7 @@ describe('canonical text fast path', () => {
           expect(canonicalTextOfValues(CANONICAL_KEYS.map((k) => row[k]))).toBe(expected);
         },
       ),
-      { numRuns: 500 },
+      { numRuns: propertyRuns(500) },
     );
   });
 });

@@ -101,7 +101,16 @@ describe('disclosureFacts(): the message as the consent rules see it', () => {
       code: { coding: [{ system: SCT, code: '1156045004' }, { system: SCT }, { code: 'no-system' }] },
       evidence: [{ detail: [{ reference: 'Observation/o1' }] }],
       meta: { security: [{ system: CONF, code: 'R' }], tag: [{ system: SCT, code: 'tag-only' }] },
-      text: { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml"/>' },
+      // The narrative is what a reader sees, not data the gateway discloses: nothing in it counts,
+      // not even an extension carrying a reference or a coding.
+      text: {
+        status: 'generated',
+        div: '<div xmlns="http://www.w3.org/1999/xhtml"/>',
+        extension: [
+          { url: 'https://example.org/x', valueReference: { reference: 'Patient/p9' } },
+          { url: 'https://example.org/y', valueCoding: { system: SCT, code: 'narrative-only' } },
+        ],
+      },
       note: [{ text: 'reference' }],
     });
     expect(r.refersTo).toEqual(['Patient/p1', 'Observation/o1']);

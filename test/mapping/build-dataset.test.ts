@@ -8,6 +8,7 @@ import type { Decision } from '../../src/consent/types.js';
 import { buildDataset } from '../../src/mapping/build-dataset.js';
 import type { MappingContext } from '../../src/mapping/context.js';
 import { assertDataset, compileDatasetSchemas } from '../../src/mapping/dataset-schemas.js';
+import { propertyRuns } from '../helpers/property-runs.js';
 import { sampleEvent } from './sample-event.js';
 
 const registry = loadRegistry('consent');
@@ -207,7 +208,7 @@ describe('buildDataset', () => {
           expect(fields.every((f) => allowed.includes(f))).toBe(true);
           assertDataset(validators, type, dataset);
         }),
-        { numRuns: 300, seed: 7 },
+        { numRuns: propertyRuns(300), seed: 7 },
       );
     }
   });

@@ -2,7 +2,7 @@
  * The readers of the fields about the stay, the need and the professionals
  * (src/mapping/care-fields.ts): which resources each reads, and what it leaves out.
  */
-import type { Condition, FhirResource, Flag, PractitionerRole } from 'fhir/r4.js';
+import type { Condition, Encounter, FhirResource, Flag, PractitionerRole } from 'fhir/r4.js';
 import { describe, expect, it } from 'vitest';
 import {
   readAccessibilityNeeds,
@@ -298,5 +298,162 @@ describe('flags and support needs', () => {
     const event = sampleEvent();
     resourcesOf(event).delete('Condition/c1');
     expect(readSupportNeeds(mappingContext(event))).toBeUndefined();
+  });
+});
+
+// Elements a message may leave out, and lists with more than one entry: each reader gives what
+// is there and never throws on what is missing (issue 18: the survivors of mutation testing).
+describe('readers with elements missing or several codings', () => {
+  const role = (over: Partial<PractitionerRole>): PractitionerRole => ({
+    resourceType: 'PractitionerRole',
+    id: 'ref1',
+    ...over,
+  });
+  const referrerWith = (...resources: FhirResource[]) => readReferrer(withResources(resources));
+  const encounter = (participant: NonNullable<Encounter['participant']> | undefined): Encounter => ({
+    resourceType: 'Encounter',
+    id: 'e1',
+    status: 'in-progress',
+    class: { code: 'IMP' },
+    ...(participant ? { participant } : {}),
+  });
+  const flag = (id: string, over: Partial<Flag>): Flag => ({
+    resourceType: 'Flag',
+    id,
+    status: 'active',
+    category: [{ coding: [{ system: FLAG_CATEGORY, code: 'safety' }] }],
+    code: { text: `flag ${id}` },
+    subject: { reference: 'Patient/p1' },
+    ...over,
+  });
+
+  it('a practitioner without a name still gives their work phone; a name of given names alone has no trailing space', () => {
+    expect(
+      referrerWith(role({ practitioner: { reference: 'Practitioner/pr4' } }), {
+        resourceType: 'Practitioner',
+        id: 'pr4',
+        telecom: [{ system: 'phone', value: '0191 000 0004' }],
+      }),
+    ).toStrictEqual({ phone: '0191 000 0004' });
+    expect(
+      referrerWith(role({ practitioner: { reference: 'Practitioner/pr5' } }), {
+        resourceType: 'Practitioner',
+        id: 'pr5',
+        name: [{ given: ['Jo', 'Ann'] }],
+      }),
+    ).toStrictEqual({ name: 'Jo Ann' });
+  });
+
+  it('a role coded without a coding, or with an empty one, is an empty role, never an error', () => {
+    expect(referrerWith(role({ code: [{}] }))).toStrictEqual({ role: '' });
+    expect(referrerWith(role({ code: [{ coding: [] }] }))).toStrictEqual({ role: '' });
+  });
+
+  it('the phone is the first phone contact point, the email the first email, whatever comes first', () => {
+    expect(
+      referrerWith(
+        role({
+          practitioner: { reference: 'Practitioner/pr6' },
+          telecom: [{ system: 'email', value: 'team@nhs.example' }],
+        }),
+        { resourceType: 'Practitioner', id: 'pr6', telecom: [{ system: 'phone', value: '0191 000 0006' }] },
+      ),
+    ).toStrictEqual({ phone: '0191 000 0006', email: 'team@nhs.example' });
+  });
+
+  it('no referrer when the message has no ServiceRequest', () => {
+    const { serviceRequest: _, ...noRequest } = sampleEvent();
+    expect(readReferrer(mappingContext(noRequest as ReturnType<typeof sampleEvent>))).toBeUndefined();
+  });
+
+  it('no key worker for an encounter without participants, or a PPRF participant without an individual', () => {
+    expect(readKeyWorker(withResources([encounter(undefined)]))).toBeUndefined();
+    expect(
+      readKeyWorker(withResources([encounter([{ type: [{ coding: [{ code: 'PPRF' }] }] }])])),
+    ).toBeUndefined();
+  });
+
+  it('a participant typed PPRF among other types, or coded PPRF among other codings, is the key worker', () => {
+    const kw = { individual: { reference: 'PractitionerRole/kw1' } };
+    const expected = readKeyWorker(mappingContext());
+    expect(expected).toBeDefined();
+    expect(
+      readKeyWorker(
+        withResources([
+          encounter([{ ...kw, type: [{ coding: [{ code: 'PPRF' }] }, { coding: [{ code: 'ATND' }] }] }]),
+        ]),
+      ),
+    ).toStrictEqual(expected);
+    expect(
+      readKeyWorker(
+        withResources([encounter([{ ...kw, type: [{ coding: [{ code: 'ATND' }, { code: 'PPRF' }] }] }])]),
+      ),
+    ).toStrictEqual(expected);
+  });
+
+  it('a flag whose code has neither text nor a usable coding is dropped, never an error', () => {
+    const ctx = withResources([flag('f8', { code: {} }), flag('f9', { code: { coding: [] } })]);
+    expect(readRiskFlags(ctx)).toEqual(['Lone visits not advised']);
+  });
+
+  it('only Flag resources are flags: an active ServiceRequest in the safety category is not one', () => {
+    const request = {
+      resourceType: 'ServiceRequest',
+      id: 'sr9',
+      status: 'active',
+      intent: 'order',
+      category: [{ coding: [{ system: FLAG_CATEGORY, code: 'safety' }] }],
+      code: { text: 'not a flag' },
+      subject: { reference: 'Patient/p1' },
+    } as FhirResource;
+    expect(readRiskFlags(withResources([request]))).toEqual(['Lone visits not advised']);
+  });
+
+  it('a flag without a category is in no field; one in several categories, or coded several ways, is in each', () => {
+    const { category: _, ...uncategorised } = flag('f8', {});
+    const ctx = withResources([
+      uncategorised as Flag,
+      flag('f9', {
+        category: [
+          { text: 'uncoded' },
+          { coding: [{ system: FLAG_CATEGORY, code: 'safety' }] },
+          { coding: [{ system: FLAG_CATEGORY, code: 'behavioral' }] },
+        ],
+      }),
+      flag('f10', {
+        category: [{ coding: [{ system: 'https://example.org/local', code: 'x' }, { code: 'contact' }] }],
+      }),
+    ]);
+    expect(readRiskFlags(ctx)).toEqual(['Lone visits not advised', 'flag f9']);
+    expect(readVulnerability(ctx)).toEqual(['At risk of exploitation', 'flag f9']);
+    expect(readAccessibilityNeeds(ctx)).toEqual(['Wheelchair user: step-free access needed', 'flag f10']);
+  });
+
+  it('a flag or a condition carrying the housing need among other codings is still the housing need, never disclosed as such', () => {
+    const housingAndMore = {
+      coding: [
+        { system: SNOMED, code: '32911000', display: 'Homeless' },
+        { system: SNOMED, code: '1234', display: 'Something else' },
+      ],
+    };
+    const ctx = withResources([
+      flag('f8', { code: housingAndMore }),
+      { resourceType: 'Condition', id: 'c9', code: housingAndMore, subject: { reference: 'Patient/p1' } },
+    ]);
+    expect(readRiskFlags(ctx)).toEqual(['Lone visits not advised']);
+    expect(readSupportNeeds(ctx)).toEqual(['Needs support with medication']);
+  });
+
+  it('a condition whose clinical status has no coding counts as active (unstated)', () => {
+    const ctx = withResources([
+      {
+        resourceType: 'Condition',
+        id: 'c9',
+        clinicalStatus: { text: 'current' },
+        code: { text: 'Asthma' },
+        subject: { reference: 'Patient/p1' },
+      },
+    ]);
+    expect(readSupportNeeds(ctx)).toEqual(['Needs support with medication', 'Asthma']);
   });
 });

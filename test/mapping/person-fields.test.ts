@@ -152,6 +152,37 @@ describe('readContactDetails: current phones, emails and address', () => {
   it('gives no contact details when the patient is not in the message', () => {
     expect(readContactDetails(noPatient())).toBeUndefined();
   });
+
+  it('says no fixed abode, and sends no address, when the current address has the no-fixed-abode postcode ZZ99 3VZ', () => {
+    const details = readContactDetails(
+      withPatient((p) => ({
+        ...p,
+        telecom: [],
+        address: [
+          { use: 'home', line: ['Night shelter'], city: 'Newcastle upon Tyne', postalCode: 'ZZ99 3VZ' },
+        ],
+      })),
+    );
+    expect(details).toStrictEqual({ noFixedAbode: true });
+  });
+
+  it('says there is no current address when only previous ones were sent, never that the person has no fixed abode', () => {
+    const details = readContactDetails(
+      withPatient((p) => ({
+        ...p,
+        telecom: [],
+        address: [{ use: 'old', line: ['1 Old Road'], postalCode: 'NE1 1AA' }],
+      })),
+    );
+    expect(details).toStrictEqual({ noCurrentAddress: true });
+  });
+
+  it('reads an address without lines (a postcode alone)', () => {
+    const details = readContactDetails(
+      withPatient((p) => ({ ...p, address: [{ use: 'home', postalCode: 'NE2 1XD' }] })),
+    );
+    expect(details?.address).toStrictEqual({ postcode: 'NE2 1XD' });
+  });
 });
 
 describe('readPreferredContactMethod: the contact point ranked first', () => {
@@ -180,6 +211,17 @@ describe('readPreferredContactMethod: the contact point ranked first', () => {
         ]),
       ),
     ).toBe('email');
+  });
+
+  it('names a preferred phone as phone', () => {
+    expect(
+      readPreferredContactMethod(
+        telecom([
+          { system: 'email', value: 'ada@example.org', rank: 2 },
+          { system: 'phone', value: '07700 900001', rank: 1 },
+        ]),
+      ),
+    ).toBe('phone');
   });
 
   it('never prefers a superseded contact point', () => {
