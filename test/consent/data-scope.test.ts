@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DatasetField } from '../../src/config/dataset-fields.js';
 import { fieldsInScope, type ScopeContext } from '../../src/consent/data-scope.js';
+import type { RecordFacts } from '../../src/consent/disclosure-facts.js';
 import { dataClass } from './builders.js';
 
 const FIELDS: DatasetField[] = ['name', 'nhsNumber', 'ward', 'riskFlags', 'consent'];
@@ -25,5 +26,93 @@ describe('fieldsInScope(): a class the gateway cannot map', () => {
 
   it('a class given as text only is unknown: a permit covers nothing', () => {
     expect(fieldsInScope({ class: [{ display: 'identity' }] }, 'permit', ctx)).toEqual([]);
+  });
+});
+
+/** A record of the message as disclosure-facts.ts describes it. */
+const record = (o: Partial<RecordFacts> & Pick<RecordFacts, 'references' | 'fields'>): RecordFacts => ({
+  resourceType: 'Flag',
+  refersTo: ['Patient/p1'],
+  authors: [],
+  timeless: false,
+  codes: [],
+  labels: [],
+  ...o,
+});
+const PATIENT = record({
+  references: ['Patient/p1'],
+  resourceType: 'Patient',
+  fields: ['name', 'nhsNumber'],
+  refersTo: [],
+  timeless: true,
+});
+const OLD_FLAG = record({
+  references: ['Flag/old'],
+  fields: ['riskFlags'],
+  period: { start: '2020-01-01', end: '2020-02-01' },
+});
+const UNDATED_FLAG = record({ references: ['Flag/undated'], fields: ['riskFlags'] });
+const BAD_TIME_FLAG = record({
+  references: ['Flag/bad'],
+  fields: ['riskFlags'],
+  period: { start: 'last spring' },
+});
+const WARD = record({
+  references: ['Encounter/e1'],
+  resourceType: 'Encounter',
+  fields: ['ward'],
+  period: { start: '2026-11-01' },
+  authors: ['Practitioner/dr1'],
+});
+const withRecords = (...records: RecordFacts[]): ScopeContext => ({ ...ctx, records });
+
+describe('fieldsInScope(): dataPeriod and records of unknown time', () => {
+  const recent = { dataPeriod: { start: '2026-01-01' } };
+
+  it('a deny of recent data takes a record of unknown time; a permit of recent data does not give it', () => {
+    const c = withRecords(PATIENT, UNDATED_FLAG, WARD);
+    expect(fieldsInScope(recent, 'deny', c)).toEqual(['ward', 'riskFlags']);
+    expect(fieldsInScope(recent, 'permit', c)).toEqual(['ward']);
+  });
+
+  it('a time the gateway cannot read counts as unknown: denied by a deny, never permitted', () => {
+    const c = withRecords(PATIENT, BAD_TIME_FLAG, WARD);
+    expect(fieldsInScope(recent, 'deny', c)).toEqual(['ward', 'riskFlags']);
+    expect(fieldsInScope(recent, 'permit', c)).toEqual(['ward']);
+  });
+
+  it('data from before the period is outside it either way; who the person is is never data "from" a time', () => {
+    const c = withRecords(PATIENT, OLD_FLAG, WARD);
+    expect(fieldsInScope(recent, 'deny', c)).toEqual(['ward']);
+    expect(fieldsInScope(recent, 'permit', c)).toEqual(['ward']);
+  });
+
+  it("without the message's records, a dataPeriod deny covers every field and a permit none", () => {
+    expect(fieldsInScope(recent, 'deny', ctx)).toEqual(FIELDS);
+    expect(fieldsInScope(recent, 'permit', ctx)).toEqual([]);
+  });
+});
+
+describe('fieldsInScope(): provision.data', () => {
+  const data = (meaning: string, reference?: string) => ({
+    data: [{ meaning, reference: reference === undefined ? {} : { reference } }],
+  });
+  const c = withRecords(PATIENT, OLD_FLAG, WARD);
+
+  it('a data entry without a reference selects nothing: a permit gives nothing', () => {
+    expect(fieldsInScope(data('instance') as never, 'permit', c)).toEqual([]);
+  });
+
+  it('authoredby selects the records the named author wrote', () => {
+    expect(fieldsInScope(data('authoredby', 'Practitioner/dr1') as never, 'permit', c)).toEqual(['ward']);
+    expect(fieldsInScope(data('authoredby', 'Practitioner/other') as never, 'deny', c)).toEqual([]);
+  });
+
+  it('a meaning the gateway does not know selects nothing', () => {
+    expect(fieldsInScope(data('sideways', 'Flag/old') as never, 'permit', c)).toEqual([]);
+  });
+
+  it('instance selects the one record it names', () => {
+    expect(fieldsInScope(data('instance', 'Flag/old') as never, 'deny', c)).toEqual(['riskFlags']);
   });
 });
