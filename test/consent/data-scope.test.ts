@@ -116,3 +116,33 @@ describe('fieldsInScope(): provision.data', () => {
     expect(fieldsInScope(data('instance', 'Flag/old') as never, 'deny', c)).toEqual(['riskFlags']);
   });
 });
+
+describe('fieldsInScope(): securityLabel and the edges of a dataPeriod', () => {
+  const CONF = 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality';
+  const label = (code: string) => ({ securityLabel: [{ system: CONF, code }] });
+  const RESTRICTED_FLAG = record({ references: ['Flag/r'], fields: ['riskFlags'], labels: [`${CONF}|R`] });
+
+  it('a permit of normal data does not reach a record labelled restricted', () => {
+    const c = withRecords(PATIENT, RESTRICTED_FLAG, WARD);
+    expect(fieldsInScope(label('N'), 'permit', c)).toEqual(['name', 'nhsNumber', 'ward']);
+    expect(fieldsInScope(label('R'), 'permit', c)).toEqual(['name', 'nhsNumber', 'ward', 'riskFlags']);
+  });
+
+  it('without the records: a permit at normal or above covers every field (all the gateway sends is at most normal), at low none', () => {
+    expect(fieldsInScope(label('N'), 'permit', ctx)).toEqual(FIELDS);
+    expect(fieldsInScope(label('L'), 'permit', ctx)).toEqual([]);
+  });
+
+  it('a dataPeriod includes a record that ends at the very moment the period starts', () => {
+    const edge = record({
+      references: ['Flag/edge'],
+      fields: ['riskFlags'],
+      period: { end: '2026-01-01T00:00:00Z' },
+    });
+    const c = withRecords(PATIENT, edge, WARD);
+    expect(fieldsInScope({ dataPeriod: { start: '2026-01-01T00:00:00Z' } }, 'permit', c)).toEqual([
+      'ward',
+      'riskFlags',
+    ]);
+  });
+});
